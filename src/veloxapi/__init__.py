@@ -1,0 +1,49 @@
+"""veloxapi: FastAPI's API on a compiled request pipeline, with production batteries."""
+
+from starlette import status as status
+
+from veloxapi.applications import FastAPI, VeloxAPI
+from veloxapi.background import BackgroundTasks
+from veloxapi.datastructures import UploadFile
+from veloxapi.exceptions import HTTPException, WebSocketException
+from veloxapi.param_functions import (
+    Body,
+    Cookie,
+    Depends,
+    File,
+    Form,
+    Header,
+    Path,
+    Query,
+    Security,
+)
+from veloxapi.requests import Request
+from veloxapi.responses import Response
+from veloxapi.routing import APIRouter
+from veloxapi.websockets import WebSocket, WebSocketDisconnect
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "APIRouter",
+    "BackgroundTasks",
+    "Body",
+    "Cookie",
+    "Depends",
+    "FastAPI",
+    "File",
+    "Form",
+    "HTTPException",
+    "Header",
+    "Path",
+    "Query",
+    "Request",
+    "Response",
+    "Security",
+    "UploadFile",
+    "VeloxAPI",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketException",
+    "status",
+]

@@ -1,0 +1,403 @@
+"""Signature analysis: turn an endpoint or dependency into a ``Dependant`` tree.
+
+This runs once per route, at registration. Every question about a parameter —
+where its value comes from, its wire name, its type and default, whether it is
+a dependency — is answered here and stored, so that the request path only
+follows the answers.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+import typing
+from typing import Annotated, Any, get_args, get_origin
+
+import typing_extensions
+
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+from starlette.background import BackgroundTasks as StarletteBackgroundTasks
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from veloxapi import params
+from veloxapi._engine import typing_tools as tt
+from veloxapi._engine.calls import CallMode, call_mode
+from veloxapi.exceptions import DependencyScopeError, FastAPIError, PydanticV1NotSupportedError
+
+
+class Source(Enum):
+    PATH = "path"
+    QUERY = "query"
+    HEADER = "header"
+    COOKIE = "cookie"
+    BODY = "body"
+
+
+class Injected(Enum):
+    """Framework objects handed to a parameter by type."""
+
+    REQUEST = "request"
+    WEBSOCKET = "websocket"
+    HTTP_CONNECTION = "http_connection"
+    RESPONSE = "response"
+    BACKGROUND_TASKS = "background_tasks"
+    SECURITY_SCOPES = "security_scopes"
+
+
+@dataclass(eq=False)
+class ParamSpec:
+    """One parameter read from the request."""
+
+    name: str  # the Python parameter name
+    source: Source
+    alias: str  # the name on the wire (header names lower-cased for lookup)
+    annotation: Any  # full annotation used for validation (may be Annotated[...])
+    type_: Any  # the annotation without Annotated / Optional wrappers stripped of metadata
+    field_info: FieldInfo  # the declaration (a params.* object or a plain FieldInfo)
+    required: bool
+    is_sequence: bool = False  # repeated keys (?q=1&q=2) collected into a list
+    model_group: bool = False  # a Pydantic model whose fields are separate parameters
+    is_file: bool = False  # an upload (File()), read from multipart data
+
+    @property
+    def default(self) -> Any:
+        return self.field_info.get_default(call_default_factory=True)
+
+    @property
+    def include_in_schema(self) -> bool:
+        return bool(getattr(self.field_info, "include_in_schema", True))
+
+
+@dataclass(eq=False)
+class Dependant:
+    """A callable with its parameters sorted by where their values come from."""
+
+    call: Callable[..., Any] | None
+    name: str | None = None  # the parameter this dependency fills in its parent
+    path: str = ""
+    path_params: list[ParamSpec] = field(default_factory=list)
+    query_params: list[ParamSpec] = field(default_factory=list)
+    header_params: list[ParamSpec] = field(default_factory=list)
+    cookie_params: list[ParamSpec] = field(default_factory=list)
+    body_params: list[ParamSpec] = field(default_factory=list)
+    dependencies: list[Dependant] = field(default_factory=list)
+    injected: dict[str, Injected] = field(default_factory=dict)
+    own_scopes: list[str] = field(default_factory=list)  # scopes declared by this Security()
+    security_scopes: list[str] = field(default_factory=list)  # accumulated from parents
+    use_cache: bool = True
+    scope: str | None = None  # "function" | "request" | None for yield dependencies
+    is_security: bool = False  # declared with Security(...)
+
+    @property
+    def cache_key(self) -> tuple[Any, ...]:
+        return (self.call, tuple(sorted(set(self.security_scopes))), self.scope or "request")
+
+    def all_params(self) -> list[ParamSpec]:
+        return [
+            *self.path_params,
+            *self.query_params,
+            *self.header_params,
+            *self.cookie_params,
+            *self.body_params,
+        ]
+
+
+_INJECTED_TYPES: tuple[tuple[type, Injected], ...] = (
+    (Request, Injected.REQUEST),
+    (WebSocket, Injected.WEBSOCKET),
+    (HTTPConnection, Injected.HTTP_CONNECTION),
+    (Response, Injected.RESPONSE),
+    (StarletteBackgroundTasks, Injected.BACKGROUND_TASKS),
+)
+
+
+def _injected_kind(tp: Any) -> Injected | None:
+    from veloxapi.security.oauth2 import SecurityScopes
+
+    if not isinstance(tp, type):
+        return None
+    if issubclass(tp, SecurityScopes):
+        return Injected.SECURITY_SCOPES
+    for cls, kind in _INJECTED_TYPES:
+        if issubclass(tp, cls):
+            return kind
+    return None
+
+
+_TYPE_ALIAS_TYPES: tuple[type, ...] = tuple(
+    {t for t in (getattr(typing, "TypeAliasType", None), typing_extensions.TypeAliasType) if t}
+)
+
+
+def _split_annotation(name: str, annotation: Any) -> tuple[Any, Any, Any]:
+    """(full annotation, base type, the framework declaration found in Annotated)."""
+    while isinstance(annotation, _TYPE_ALIAS_TYPES):
+        annotation = annotation.__value__
+    if get_origin(annotation) is not Annotated:
+        return annotation, annotation, None
+    base, *metadata = get_args(annotation)
+    declared = [m for m in metadata if isinstance(m, (params.Param, params.Body, params.Depends))]
+    marker = declared[-1] if declared else None
+    if marker is None:
+        plain = [m for m in metadata if isinstance(m, FieldInfo)]
+        marker = plain[-1] if plain else None
+    return annotation, base, marker
+
+
+def _check_pydantic_v2(tp: Any) -> None:
+    for member in (tp, *tt.sequence_item_types(tp), *tt.non_none_members(tp)):
+        if not isinstance(member, type):
+            continue
+        if any(getattr(base, "__module__", "").startswith("pydantic.v1") for base in member.__mro__):
+            raise PydanticV1NotSupportedError(
+                f"{member.__name__} is a Pydantic v1 model; veloxapi supports Pydantic v2 models "
+                "only. Migrate it to `pydantic.BaseModel`."
+            )
+
+
+def get_dependant(
+    *,
+    path: str,
+    call: Callable[..., Any],
+    name: str | None = None,
+    security_scopes: list[str] | None = None,
+    use_cache: bool = True,
+    scope: str | None = None,
+    own_scopes: list[str] | None = None,
+    is_security: bool = False,
+    path_param_names: set[str] | None = None,
+) -> Dependant:
+    """Analyse ``call`` (an endpoint or a dependency) into a ``Dependant`` tree."""
+    if path_param_names is None:
+        path_param_names = _path_param_names(path)
+    dependant = Dependant(
+        call=call,
+        name=name,
+        path=path,
+        use_cache=use_cache,
+        scope=scope,
+        own_scopes=list(own_scopes or []),
+        security_scopes=list(security_scopes or []),
+        is_security=is_security,
+    )
+    for param in tt.typed_signature(call).parameters.values():
+        if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            continue
+        _add_parameter(dependant, param, path_param_names)
+    return dependant
+
+
+def _path_param_names(path: str) -> set[str]:
+    import re
+
+    return {m.split(":")[0] for m in re.findall(r"{([^}]+)}", path)}
+
+
+def _add_parameter(
+    dependant: Dependant, param: inspect.Parameter, path_param_names: set[str]
+) -> None:
+    name = param.name
+    annotation = Any if param.annotation is inspect.Parameter.empty else param.annotation
+    full, base, marker = _split_annotation(name, annotation)
+    default = param.default
+    if isinstance(default, params.Depends) and marker is not None:
+        if isinstance(marker, params.Depends):
+            raise AssertionError(
+                f"Cannot specify `Depends` in `Annotated` and default value together for {name!r}"
+            )
+        raise AssertionError(
+            "Cannot specify a FastAPI annotation in `Annotated` and `Depends` as a default "
+            f"value together for {name!r}"
+        )
+    if isinstance(default, FieldInfo) and marker is not None:
+        raise AssertionError(
+            f"Cannot specify a FastAPI annotation in `Annotated` and a default value declared "
+            f"with `{type(default).__name__}()` together for {name!r}"
+        )
+    if isinstance(marker, FieldInfo) and marker.default is not PydanticUndefined:
+        if isinstance(marker, (params.Param, params.Body)) and default is inspect.Parameter.empty:
+            raise AssertionError(
+                f"`{type(marker).__name__}` default value cannot be set in `Annotated` for "
+                f"{name!r}. Set the default value with `=` instead."
+            )
+    declared = marker if marker is not None else default
+    if isinstance(declared, params.Depends):
+        dependant.dependencies.append(_sub_dependant(dependant, name, base, declared))
+        return
+    kind = _injected_kind(tt.strip_annotated(base))
+    if kind is not None and not isinstance(declared, FieldInfo):
+        dependant.injected[name] = kind
+        return
+    spec = _param_spec(name, full, base, declared, default, path_param_names)
+    _check_pydantic_v2(spec.type_)
+    {
+        Source.PATH: dependant.path_params,
+        Source.QUERY: dependant.query_params,
+        Source.HEADER: dependant.header_params,
+        Source.COOKIE: dependant.cookie_params,
+        Source.BODY: dependant.body_params,
+    }[spec.source].append(spec)
+
+
+def _sub_dependant(
+    parent: Dependant, name: str, base: Any, depends: params.Depends
+) -> Dependant:
+    call = depends.dependency if depends.dependency is not None else tt.strip_annotated(base)
+    if not callable(call):
+        raise FastAPIError(
+            f"Depends() for parameter {name!r} has no callable: pass one, e.g. "
+            f"Depends(get_db), or annotate the parameter with a class."
+        )
+    own = list(depends.scopes or []) if isinstance(depends, params.Security) else []
+    _check_scopes(parent, call, depends.scope)
+    return get_dependant(
+        path=parent.path,
+        call=call,
+        name=name,
+        security_scopes=[*parent.security_scopes, *own],
+        use_cache=depends.use_cache,
+        scope=depends.scope,
+        own_scopes=own,
+        is_security=isinstance(depends, params.Security),
+    )
+
+
+def _is_generator(call: Any) -> bool:
+    return call is not None and call_mode(call) in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)
+
+
+def _check_scopes(parent: Dependant, call: Any, scope: str | None) -> None:
+    """A yield dependency cleaned up after the response can't use one cleaned up before it."""
+    if scope != "function" or parent.name is None or (parent.scope or "request") != "request":
+        return
+    if _is_generator(parent.call) and _is_generator(call):
+        name = getattr(parent.call, "__name__", repr(parent.call))
+        raise DependencyScopeError(
+            f'The dependency "{name}" has a scope of "request", it cannot depend on '
+            'dependencies with scope "function". Give it scope="function" too, or give the '
+            'inner dependency scope="request".'
+        )
+
+
+def _param_spec(
+    name: str,
+    full: Any,
+    base: Any,
+    declared: Any,
+    default: Any,
+    path_param_names: set[str],
+) -> ParamSpec:
+    type_ = tt.strip_annotated(base)
+    has_default = default is not inspect.Parameter.empty and not isinstance(default, FieldInfo)
+    info: FieldInfo
+    if isinstance(declared, FieldInfo):
+        info = _copy_info(declared)
+    elif name in path_param_names:
+        info = params.Path()
+    elif tt.is_upload_file_type(type_) or tt.is_upload_file_sequence_type(type_):
+        info = params.File()
+    elif tt.is_scalar_type(type_):
+        info = params.Query()
+    else:
+        info = params.Body()
+    if has_default:
+        info.default = default
+    if name in path_param_names:
+        if isinstance(info, params.Param) and not isinstance(info, params.Path):
+            raise AssertionError(
+                f"Parameter {name!r} is in the path, so it cannot be declared with "
+                f"`{type(info).__name__}()`; use `Path()` or no declaration."
+            )
+        if not isinstance(info, params.Path):
+            info = _as_path(info)
+        if not tt.is_scalar_type(type_):
+            raise AssertionError(
+                f"Path parameter {name!r} must be a simple type (str, int, float, UUID, ...), "
+                f"got {type_!r}."
+            )
+        if has_default:
+            info.default = PydanticUndefined
+    source = _source_of(info)
+    return _build_spec(name, full, type_, info, source)
+
+
+def _as_path(info: FieldInfo) -> params.Path:
+    path = params.Path()
+    for attr in ("title", "description", "alias", "examples", "json_schema_extra"):
+        setattr(path, attr, getattr(info, attr))
+    path.metadata = list(info.metadata)
+    return path
+
+
+def _copy_info(info: FieldInfo) -> FieldInfo:
+    clone = object.__new__(type(info))
+    for slot in FieldInfo.__slots__:
+        if hasattr(info, slot):
+            object.__setattr__(clone, slot, getattr(info, slot))
+    clone.__dict__.update(getattr(info, "__dict__", {}))
+    clone.metadata = list(info.metadata)
+    return clone
+
+
+def _source_of(info: FieldInfo) -> Source:
+    if isinstance(info, params.Param):
+        return {
+            params.ParamTypes.path: Source.PATH,
+            params.ParamTypes.query: Source.QUERY,
+            params.ParamTypes.header: Source.HEADER,
+            params.ParamTypes.cookie: Source.COOKIE,
+        }[info.in_]
+    if isinstance(info, params.Body):
+        return Source.BODY
+    return Source.QUERY
+
+
+def _build_spec(name: str, full: Any, type_: Any, info: FieldInfo, source: Source) -> ParamSpec:
+    alias = info.alias or name
+    if source is Source.HEADER and info.alias is None and getattr(info, "convert_underscores", True):
+        alias = name.replace("_", "-")
+    is_file = isinstance(info, params.File) or (
+        isinstance(info, params.Form)
+        and (tt.is_upload_file_type(type_) or tt.is_upload_file_sequence_type(type_))
+    )
+    model_group = source is not Source.PATH and tt.is_model_class(
+        _single_member(type_)
+    ) and (
+        isinstance(info, params.Param) or isinstance(info, params.Form)
+    )
+    is_sequence = tt.is_sequence_type(type_)
+    if source in (Source.QUERY, Source.HEADER, Source.COOKIE) and not model_group:
+        _check_query_type(name, source, type_)
+    required = info.default is PydanticUndefined and info.default_factory is None
+    return ParamSpec(
+        name=name,
+        source=source,
+        alias=alias,
+        annotation=full,
+        type_=type_,
+        field_info=info,
+        required=required,
+        is_sequence=is_sequence,
+        model_group=model_group,
+        is_file=is_file,
+    )
+
+
+def _single_member(tp: Any) -> Any:
+    members = tt.non_none_members(tp)
+    return members[0] if len(members) == 1 else None
+
+
+def _check_query_type(name: str, source: Source, type_: Any) -> None:
+    if tt.is_scalar_type(type_) or tt.is_scalar_sequence_type(type_):
+        return
+    label = source.value.capitalize()
+    raise AssertionError(
+        f"{label} parameter {name!r} must be one of the supported types "
+        f"(a scalar such as str/int/float/Enum, or a list/set/tuple of them); got {type_!r}."
+    )

@@ -1,0 +1,188 @@
+"""The per-route request handlers: run the plan, call the endpoint, build the response."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any
+
+from starlette._exception_handler import wrap_app_handling_exceptions
+from starlette.background import BackgroundTasks
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from veloxapi._engine.inputs import Inputs
+from veloxapi._engine.plan import CallMode, Plan
+from veloxapi._engine.run import RequestContext, solve
+from veloxapi._engine.streaming import stream_response
+from veloxapi.exceptions import (
+    EndpointContext,
+    FastAPIError,
+    RequestValidationError,
+    WebSocketRequestValidationError,
+)
+
+if TYPE_CHECKING:
+    from veloxapi.routing import APIRoute, APIWebSocketRoute
+
+REQUEST_STACK_KEY = "veloxapi.request_stack"
+_SWALLOWED = (
+    "No response was produced: the application code is likely raising an exception and a "
+    "dependency with yield is catching it (a bare `except:` or `except Exception:`) without "
+    "raising it again. Re-raise the exception in the dependency after handling it."
+)
+
+
+class _JSONBytesResponse(JSONResponse):
+    """A JSON response whose body was already rendered to bytes."""
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
+
+
+def body_allowed(status_code: int) -> bool:
+    return not (status_code < 200 or status_code in (204, 205, 304))
+
+
+def endpoint_context(call: Callable[..., Any], path: str) -> EndpointContext:
+    ctx: EndpointContext = {"function": getattr(call, "__name__", repr(call)), "path": path}
+    try:
+        ctx["file"] = inspect.getsourcefile(call) or ""
+        ctx["line"] = inspect.getsourcelines(call)[1]
+    except (TypeError, OSError):
+        pass
+    return ctx
+
+
+def request_response(handler: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
+    """An ASGI app around a ``Request -> Response`` handler.
+
+    The request's exit stack (cleanup of ``yield`` dependencies) closes after
+    the response has been sent; exceptions, including those raised by that
+    cleanup, go to the application's exception handlers.
+    """
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+
+        async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+            responded = False
+            async with AsyncExitStack() as stack:
+                scope[REQUEST_STACK_KEY] = stack
+                response = await handler(request)
+                await response(scope, receive, send)
+                responded = True
+            if not responded:
+                raise FastAPIError(_SWALLOWED)
+
+        await wrap_app_handling_exceptions(inner, request)(scope, receive, send)
+
+    return app
+
+
+class HTTPEndpointHandler:
+    """Runs one APIRoute's plan for a request and returns the response."""
+
+    def __init__(self, route: APIRoute) -> None:
+        self.route = route
+
+    async def __call__(self, request: Request) -> Response:
+        route = self.route
+        plan = route.current_plan()
+        inputs = Inputs(request.scope, request.receive, request._send)
+        inputs.use_request(request)
+        request_stack = request.scope.get(REQUEST_STACK_KEY)
+        if request_stack is None:  # called outside request_response(): own the cleanup
+            request_stack = AsyncExitStack()
+        async with AsyncExitStack() as function_stack:
+            ctx = RequestContext(inputs, request_stack, function_stack)
+            kwargs, errors, body = await solve(plan, ctx, route.strict_content_type_value)
+            if errors:
+                raise RequestValidationError(
+                    errors, body=body, endpoint_ctx=endpoint_context(route.endpoint, route.path)
+                )
+            step = plan.steps[-1]
+            if step.mode is CallMode.ASYNC_GEN or step.mode is CallMode.SYNC_GEN:
+                return stream_response(route, step.call(**kwargs), step.mode, ctx)
+            if step.mode is CallMode.ASYNC:
+                raw = await step.call(**kwargs)
+            else:
+                raw = await run_in_threadpool(step.call, **kwargs)
+            return self._respond(raw, ctx)
+
+    def _respond(self, raw: Any, ctx: RequestContext) -> Response:
+        route = self.route
+        background = ctx.background
+        if isinstance(raw, Response):
+            if raw.background is None and background is not None:
+                raw.background = background
+            return raw
+        status_code = route.status_code
+        serializer = route.serializer
+        if route.uses_default_json and serializer.adapter is not None:
+            response: Response = _JSONBytesResponse(
+                serializer.to_json_bytes(raw, None),
+                status_code=status_code or 200,
+                background=background,
+            )
+        else:
+            content = serializer.to_content(raw, None)
+            kwargs: dict[str, Any] = {"background": background}
+            if status_code is not None:
+                kwargs["status_code"] = status_code
+            response = route.response_class_value(content, **kwargs)
+        return _apply_sub_response(response, ctx)
+
+
+def _apply_sub_response(response: Response, ctx: RequestContext) -> Response:
+    sub = ctx.sub_response
+    if sub is not None:
+        if sub.status_code:
+            response.status_code = sub.status_code
+        response.headers.raw.extend(sub.headers.raw)
+    if not body_allowed(response.status_code):
+        response.body = b""
+        response.headers.raw[:] = [
+            (k, v) for k, v in response.headers.raw if k != b"content-length"
+        ]
+    return response
+
+
+def attach_background(response: Response, background: BackgroundTasks | None) -> Response:
+    if background is not None and response.background is None:
+        response.background = background
+    return response
+
+
+class WebSocketEndpointHandler:
+    """Runs one APIWebSocketRoute's plan and hands the socket to the endpoint."""
+
+    def __init__(self, route: APIWebSocketRoute) -> None:
+        self.route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive, send)
+
+        async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+            plan: Plan = self.route.current_plan()
+            inputs = Inputs(scope, receive, send)
+            inputs.use_request(websocket)
+            async with AsyncExitStack() as request_stack, AsyncExitStack() as function_stack:
+                ctx = RequestContext(inputs, request_stack, function_stack)
+                kwargs, errors, _ = await solve(plan, ctx, strict_content_type=True)
+                if errors:
+                    raise WebSocketRequestValidationError(
+                        errors,
+                        endpoint_ctx=endpoint_context(self.route.endpoint, self.route.path),
+                    )
+                step = plan.steps[-1]
+                if step.mode is CallMode.ASYNC:
+                    await step.call(**kwargs)
+                else:
+                    await run_in_threadpool(step.call, **kwargs)
+
+        await wrap_app_handling_exceptions(inner, websocket)(scope, receive, send)

@@ -1,0 +1,200 @@
+"""Compile a ``Dependant`` tree into a flat, ordered list of steps.
+
+Each step is one call — a dependency or, last, the endpoint — with everything
+needed to run it prepared: the validators of its own parameters (one per
+source), where each keyword argument comes from, whether its result is shared
+with an earlier identical dependency, and in which exit stack a ``yield``
+dependency's cleanup runs. Dependency overrides are applied here, so the plan
+is rebuilt when they change and the request path never looks them up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from veloxapi._engine import typing_tools as tt
+from veloxapi._engine.calls import CallMode, call_mode
+from veloxapi._engine.analysis import Dependant, Injected, ParamSpec, Source, get_dependant
+from veloxapi._engine.validators import (
+    EmbeddedBodyValidator,
+    ModelGroupValidator,
+    ParamGroupValidator,
+    FormValidator,
+    SingleBodyValidator,
+)
+
+
+class BodyMode(Enum):
+    NONE = "none"
+    JSON_SINGLE = "json_single"
+    JSON_EMBEDDED = "json_embedded"
+    FORM = "form"
+
+
+@dataclass
+class SourceCheck:
+    """Validation of one dependant's parameters of one source."""
+
+    source: Source
+    validator: ParamGroupValidator | ModelGroupValidator
+    target: str | None  # kwarg name for a model group; None: the values are spread as kwargs
+
+
+@dataclass
+class Step:
+    call: Callable[..., Any]
+    mode: CallMode
+    name: str | None
+    checks: list[SourceCheck] = field(default_factory=list)
+    body: SingleBodyValidator | EmbeddedBodyValidator | None = None
+    body_target: str | None = None  # for a single body: the kwarg it fills
+    injected: list[tuple[str, Injected]] = field(default_factory=list)
+    sub_results: list[tuple[str | None, int]] = field(default_factory=list)
+    security_scopes: list[str] = field(default_factory=list)
+    request_scope: bool = True  # yield cleanup after the response is sent (else after the call)
+    form: FormValidator | None = None
+    form_target: str | None = None  # a single form model fills this kwarg
+
+
+@dataclass
+class Plan:
+    steps: list[Step]
+    body_mode: BodyMode
+    needs: frozenset[Injected]
+
+
+Overrides = Mapping[Callable[..., Any], Callable[..., Any]]
+
+
+def compile_plan(root: Dependant, overrides: Overrides | None, owner: str) -> Plan:
+    builder = _PlanBuilder(overrides or {}, owner)
+    flat_body = builder.flat_body_params(root)
+    builder.body_mode = _body_mode(flat_body)
+    builder.single_form_model = len(flat_body) == 1 and flat_body[0].model_group
+    builder.add(root)
+    return Plan(builder.steps, builder.body_mode, frozenset(builder.needs))
+
+
+def _body_mode(body_params: list[ParamSpec]) -> BodyMode:
+    if not body_params:
+        return BodyMode.NONE
+    from veloxapi import params
+
+    first = body_params[0].field_info
+    if isinstance(first, params.Form) or any(s.is_file for s in body_params):
+        return BodyMode.FORM
+    if len(body_params) == 1 and not getattr(first, "embed", False):
+        return BodyMode.JSON_SINGLE
+    return BodyMode.JSON_EMBEDDED
+
+
+class _PlanBuilder:
+    def __init__(self, overrides: Overrides, owner: str) -> None:
+        self.overrides = overrides
+        self.owner = owner
+        self.steps: list[Step] = []
+        self.cache: dict[tuple[Any, ...], int] = {}
+        self.needs: set[Injected] = set()
+        self.body_mode = BodyMode.NONE
+        self.single_form_model = False
+
+    def resolve(self, dependant: Dependant) -> Dependant:
+        call = dependant.call
+        if call is None or call not in self.overrides:
+            return dependant
+        replaced = get_dependant(
+            path=dependant.path,
+            call=self.overrides[call],
+            name=dependant.name,
+            security_scopes=dependant.security_scopes,
+            use_cache=dependant.use_cache,
+            scope=dependant.scope,
+            own_scopes=dependant.own_scopes,
+            is_security=dependant.is_security,
+        )
+        return replaced
+
+    def flat_body_params(self, dependant: Dependant) -> list[ParamSpec]:
+        found: list[ParamSpec] = []
+        seen: set[tuple[Any, ...]] = set()
+
+        def walk(dep: Dependant) -> None:
+            dep = self.resolve(dep)
+            if dep.cache_key in seen and dep.use_cache:
+                return
+            seen.add(dep.cache_key)
+            for sub in dep.dependencies:
+                walk(sub)
+            found.extend(dep.body_params)
+
+        walk(dependant)
+        unique: dict[str, ParamSpec] = {}
+        for spec in found:
+            unique.setdefault(spec.name, spec)  # one body field per name, as FastAPI counts them
+        return list(unique.values())
+
+    def add(self, dependant: Dependant) -> int:
+        dependant = self.resolve(dependant)
+        assert dependant.call is not None
+        key = dependant.cache_key
+        if dependant.use_cache and key in self.cache:
+            return self.cache[key]
+        mode = call_mode(dependant.call)
+        own_scope = dependant.scope or "request"
+        sub_results = [(sub.name, self.add(sub)) for sub in dependant.dependencies]
+        step = Step(
+            call=dependant.call,
+            mode=mode,
+            name=dependant.name,
+            sub_results=sub_results,
+            injected=list(dependant.injected.items()),
+            security_scopes=list(dependant.security_scopes),
+            request_scope=own_scope != "function",
+        )
+        self.needs.update(dependant.injected.values())
+        self._add_checks(step, dependant)
+        self._add_body(step, dependant)
+        self.steps.append(step)
+        index = len(self.steps) - 1
+        self.cache[key] = index
+        return index
+
+    def _add_checks(self, step: Step, dependant: Dependant) -> None:
+        owner = f"{self.owner}_{_name_of(dependant.call)}"
+        for source, specs in (
+            (Source.PATH, dependant.path_params),
+            (Source.QUERY, dependant.query_params),
+            (Source.HEADER, dependant.header_params),
+            (Source.COOKIE, dependant.cookie_params),
+        ):
+            plain = [s for s in specs if not s.model_group]
+            if plain:
+                step.checks.append(SourceCheck(source, ParamGroupValidator(source, plain, owner), None))
+            for spec in specs:
+                if spec.model_group:
+                    step.checks.append(SourceCheck(source, ModelGroupValidator(spec), spec.name))
+
+    def _add_body(self, step: Step, dependant: Dependant) -> None:
+        specs = dependant.body_params
+        if not specs:
+            return
+        if self.body_mode is BodyMode.JSON_SINGLE:
+            step.body = SingleBodyValidator(specs[0])
+            step.body_target = specs[0].name
+        elif self.body_mode is BodyMode.JSON_EMBEDDED:
+            step.body = EmbeddedBodyValidator(specs, f"{self.owner}_{_name_of(dependant.call)}")
+        else:
+            owner = f"{self.owner}_{_name_of(dependant.call)}"
+            step.form = FormValidator(specs, owner, self.single_form_model)
+            step.form_target = specs[0].name if self.single_form_model else None
+
+
+def _name_of(call: Any) -> str:
+    return str(getattr(call, "__name__", type(call).__name__))
+
+
+def is_sequence_spec(spec: ParamSpec) -> bool:
+    return tt.is_sequence_type(spec.type_)

@@ -1,0 +1,91 @@
+"""Find the route for an HTTP request without testing every route's regex.
+
+Starlette tries routes in order and takes the first full match. The index
+keeps that rule while skipping most of the work: routes whose path has no
+parameters are found by a dict lookup, parameterised routes are only tried when
+the request path starts with their literal prefix, and routes the index can't
+reason about (mounts, hosts, custom routes) are tried in their turn. Only a
+full match is answered here; anything else (405, slash redirects, 404) is left
+to Starlette's own router loop, so those cases behave exactly as Starlette's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.routing import BaseRoute, Match, Route, get_route_path
+from starlette.types import Scope
+
+_Candidate = tuple[int, BaseRoute]
+
+
+class RouteIndex:
+    """A lazily rebuilt index over a router's ``routes`` list."""
+
+    __slots__ = ("_dynamic", "_key", "_opaque", "_static")
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int, int] | None = None
+        self._static: dict[str, list[_Candidate]] = {}
+        self._dynamic: list[tuple[int, str, BaseRoute]] = []
+        self._opaque: list[_Candidate] = []
+
+    def _rebuild(self, routes: Sequence[BaseRoute]) -> None:
+        self._static = {}
+        self._dynamic = []
+        self._opaque = []
+        for position, route in enumerate(routes):
+            if type(route).matches is not Route.matches and not _is_api_route(route):
+                self._opaque.append((position, route))
+            elif isinstance(route, Route):
+                if route.param_convertors:
+                    self._dynamic.append((position, _literal_prefix(route.path), route))
+                else:
+                    self._static.setdefault(route.path, []).append((position, route))
+            else:
+                self._opaque.append((position, route))
+
+    def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
+        key = (id(routes), len(routes), id(routes[-1]) if routes else 0)
+        if key != self._key:
+            self._rebuild(routes)
+            self._key = key
+        path = get_route_path(scope)
+        best: tuple[int, BaseRoute, Scope] | None = None
+        for position, route in self._static.get(path, ()):
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                best = (position, route, child)
+                break
+        limit = best[0] if best is not None else len(routes)
+        for position, prefix, route in self._dynamic:
+            if position >= limit:
+                break
+            if path.startswith(prefix):
+                match, child = route.matches(scope)
+                if match is Match.FULL:
+                    best = (position, route, child)
+                    limit = position
+                    break
+        for position, route in self._opaque:
+            if position >= limit:
+                break
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                best = (position, route, child)
+                break
+        if best is None:
+            return None
+        return best[1], best[2]
+
+
+def _is_api_route(route: Any) -> bool:
+    from veloxapi.routing import APIRoute
+
+    return isinstance(route, APIRoute) and type(route).matches is APIRoute.matches
+
+
+def _literal_prefix(path: str) -> str:
+    return re.split(r"{", path, maxsplit=1)[0]

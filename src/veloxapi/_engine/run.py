@@ -1,0 +1,165 @@
+"""Run a compiled plan for one request: validate, call dependencies, collect errors.
+
+This is the hot path. It does no signature inspection and builds no
+validators; it walks the plan's steps in order, reading the request inputs
+each step's checks ask for.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from typing import Any
+
+from starlette.background import BackgroundTasks
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from veloxapi._engine.analysis import Injected, Source
+from veloxapi._engine.inputs import Inputs
+from veloxapi._engine.plan import BodyMode, CallMode, Plan, Step
+from veloxapi._engine.validators import ErrorList, ModelGroupValidator
+from veloxapi.concurrency import contextmanager_in_threadpool
+
+_GETTERS = {
+    Source.PATH: ("path_one", "path_list", None),
+    Source.QUERY: ("query_one", "query_list", "query_items"),
+    Source.HEADER: ("header_one", "header_list", "header_items"),
+    Source.COOKIE: ("cookie_one", "cookie_list", "cookie_items"),
+}
+
+
+class RequestContext:
+    """What one request shares between its dependencies."""
+
+    __slots__ = ("_background", "_sub_response", "function_stack", "inputs", "request_stack")
+
+    def __init__(
+        self, inputs: Inputs, request_stack: AsyncExitStack, function_stack: AsyncExitStack
+    ) -> None:
+        self.inputs = inputs
+        self.request_stack = request_stack
+        self.function_stack = function_stack
+        self._background: BackgroundTasks | None = None
+        self._sub_response: Response | None = None
+
+    @property
+    def background(self) -> BackgroundTasks | None:
+        return self._background
+
+    @property
+    def sub_response(self) -> Response | None:
+        return self._sub_response
+
+    def inject(self, kind: Injected, step: Step) -> Any:
+        if kind is Injected.RESPONSE:
+            if self._sub_response is None:
+                response = Response()
+                del response.headers["content-length"]
+                response.status_code = None  # type: ignore[assignment]
+                self._sub_response = response
+            return self._sub_response
+        if kind is Injected.BACKGROUND_TASKS:
+            if self._background is None:
+                from veloxapi.background import BackgroundTasks as VeloxBackgroundTasks
+
+                self._background = VeloxBackgroundTasks()
+            return self._background
+        if kind is Injected.SECURITY_SCOPES:
+            from veloxapi.security.oauth2 import SecurityScopes
+
+            return SecurityScopes(scopes=list(step.security_scopes))
+        return self.inputs.connection
+
+
+async def solve(
+    plan: Plan, ctx: RequestContext, strict_content_type: bool
+) -> tuple[dict[str, Any], ErrorList, Any]:
+    """Run every dependency step; return the endpoint's kwargs, the errors and the body."""
+    inputs = ctx.inputs
+    body: Any = None
+    present = False
+    if plan.body_mode is BodyMode.JSON_SINGLE or plan.body_mode is BodyMode.JSON_EMBEDDED:
+        body, present = await inputs.json_body(strict_content_type)
+    elif plan.body_mode is BodyMode.FORM:
+        body = await inputs.form()
+        ctx.request_stack.push_async_callback(inputs.close_form)
+    steps = plan.steps
+    last = len(steps) - 1
+    results: list[Any] = [None] * len(steps)
+    failed = [False] * len(steps)
+    errors: ErrorList = []
+    for index, step in enumerate(steps):
+        kwargs: dict[str, Any] = {}
+        ok = True
+        for name, sub_index in step.sub_results:
+            if failed[sub_index]:
+                ok = False
+            elif name is not None:
+                kwargs[name] = results[sub_index]
+        if step.checks and not _run_checks(step, inputs, kwargs, errors):
+            ok = False
+        if step.body is not None:
+            value, body_errors = step.body.validate(body, present)
+            if body_errors:
+                errors.extend(body_errors)
+                ok = False
+            elif step.body_target is not None:
+                kwargs[step.body_target] = value
+            else:
+                kwargs.update(value)
+        elif step.form is not None:
+            value, form_errors = step.form.validate(await step.form.collect(body))
+            if form_errors:
+                errors.extend(form_errors)
+                ok = False
+            elif step.form_target is not None:
+                kwargs[step.form_target] = value
+            else:
+                kwargs.update(value)
+        if not ok:
+            failed[index] = True
+            continue
+        for name, kind in step.injected:
+            kwargs[name] = ctx.inject(kind, step)
+        if index == last:
+            return kwargs, errors, body
+        results[index] = await call_step(step, kwargs, ctx)
+    return {}, errors, body
+
+
+def _run_checks(step: Step, inputs: Inputs, kwargs: dict[str, Any], errors: ErrorList) -> bool:
+    ok = True
+    for check in step.checks:
+        one_name, list_name, items_name = _GETTERS[check.source]
+        get_one = getattr(inputs, one_name)
+        get_list = getattr(inputs, list_name)
+        validator = check.validator
+        if isinstance(validator, ModelGroupValidator):
+            extra = validator.model.model_config.get("extra")
+            items = getattr(inputs, items_name)() if items_name and extra in ("forbid", "allow") else None
+            data = validator.collect(get_one, get_list, items)
+        else:
+            data = validator.collect(get_one, get_list)
+        values, check_errors = validator.validate(data)
+        if check_errors:
+            errors.extend(check_errors)
+            ok = False
+        elif check.target is not None:
+            kwargs[check.target] = values
+        else:
+            kwargs.update(values)
+    return ok
+
+
+async def call_step(step: Step, kwargs: dict[str, Any], ctx: RequestContext) -> Any:
+    mode = step.mode
+    if mode is CallMode.ASYNC:
+        return await step.call(**kwargs)
+    if mode is CallMode.SYNC:
+        return await run_in_threadpool(step.call, **kwargs)
+    stack = ctx.request_stack if step.request_scope else ctx.function_stack
+    if mode is CallMode.ASYNC_GEN:
+        return await stack.enter_async_context(asynccontextmanager(step.call)(**kwargs))
+    return await stack.enter_async_context(
+        contextmanager_in_threadpool(contextmanager(step.call)(**kwargs))
+    )

@@ -1,0 +1,121 @@
+"""Turn an endpoint's return value into response content, as chosen at start-up.
+
+With a response model the value is filtered and validated through it (so an
+endpoint can return a richer object than it promises), then dumped. When the
+route uses the default JSON response class, the model dumps straight to JSON
+bytes; otherwise the JSON-able content goes to the response class.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from veloxapi._engine.validators import shape_errors
+from veloxapi.encoders import jsonable_encoder
+from veloxapi.exceptions import EndpointContext, ResponseValidationError
+from veloxapi.types import IncEx
+
+
+@dataclasses.dataclass(frozen=True)
+class DumpOptions:
+    include: IncEx | None = None
+    exclude: IncEx | None = None
+    by_alias: bool = True
+    exclude_unset: bool = False
+    exclude_defaults: bool = False
+    exclude_none: bool = False
+
+
+class ResponseSerializer:
+    """Serializes return values through an optional response model."""
+
+    def __init__(self, adapter: TypeAdapter[Any] | None, options: DumpOptions,
+                 model_type: Any = None) -> None:
+        self.adapter = adapter
+        self.options = options
+        self.exact_type = model_type if isinstance(model_type, type) else None
+
+    def _validated(self, value: Any, ctx: EndpointContext | None) -> Any:
+        assert self.adapter is not None
+        opts = self.options
+        if self.exact_type is not None and type(value) is self.exact_type:
+            return value  # PERF: benchmarks in-process "get_item": an exact model needs no re-check
+        prepared = _prepare(value, opts.exclude_unset, opts.exclude_defaults, opts.exclude_none)
+        try:
+            return self.adapter.validate_python(prepared, from_attributes=True)
+        except ValidationError as exc:
+            raise ResponseValidationError(
+                shape_errors(exc, ("response",), top_missing_none=False),
+                body=prepared,
+                endpoint_ctx=ctx,
+            ) from None
+
+    def to_json_bytes(self, value: Any, ctx: EndpointContext | None) -> bytes:
+        """Validated and dumped to JSON in one pass (the default response class)."""
+        assert self.adapter is not None
+        opts = self.options
+        return self.adapter.dump_json(
+            self._validated(value, ctx),
+            include=opts.include,
+            exclude=opts.exclude,
+            by_alias=opts.by_alias,
+            exclude_unset=opts.exclude_unset,
+            exclude_defaults=opts.exclude_defaults,
+            exclude_none=opts.exclude_none,
+        )
+
+    def to_content(self, value: Any, ctx: EndpointContext | None) -> Any:
+        """JSON-able Python content for a response class to render."""
+        opts = self.options
+        if self.adapter is None:
+            return jsonable_encoder(
+                value,
+                include=opts.include,
+                exclude=opts.exclude,
+                by_alias=opts.by_alias,
+                exclude_unset=opts.exclude_unset,
+                exclude_defaults=opts.exclude_defaults,
+                exclude_none=opts.exclude_none,
+            )
+        return self.adapter.dump_python(
+            self._validated(value, ctx),
+            mode="json",
+            include=opts.include,
+            exclude=opts.exclude,
+            by_alias=opts.by_alias,
+            exclude_unset=opts.exclude_unset,
+            exclude_defaults=opts.exclude_defaults,
+            exclude_none=opts.exclude_none,
+        )
+
+
+def _prepare(value: Any, exclude_unset: bool, exclude_defaults: bool, exclude_none: bool) -> Any:
+    """Models to dicts (honouring the exclude flags) so the response model filters them."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(
+            by_alias=True,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+    if isinstance(value, list):
+        return [_prepare(v, exclude_unset, exclude_defaults, exclude_none) for v in value]
+    if isinstance(value, dict):
+        return {
+            k: _prepare(v, exclude_unset, exclude_defaults, exclude_none) for k, v in value.items()
+        }
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+    def item_json(self, value: Any) -> bytes:
+        """One streamed item as compact JSON (a JSON line or an event's data)."""
+        if self.adapter is not None:
+            return self.to_json_bytes(value, None)
+        return json.dumps(
+            self.to_content(value, None), ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")

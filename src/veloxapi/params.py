@@ -1,0 +1,256 @@
+"""Parameter declarations as data.
+
+``Query``, ``Path``, ``Header``, ``Cookie``, ``Body``, ``Form`` and ``File`` are
+Pydantic ``FieldInfo`` subclasses: they carry the validation constraints and
+the OpenAPI metadata of one endpoint parameter, plus where the value comes
+from. ``Depends`` and ``Security`` describe dependencies. Nothing here runs per
+request; the engine reads these objects once, when a route is compiled.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic.fields import AliasChoices, AliasPath, FieldInfo
+from pydantic_core import PydanticUndefined
+
+from veloxapi.exceptions import FastAPIDeprecationWarning
+
+_Unset: Any = PydanticUndefined
+
+
+class ParamTypes(Enum):
+    query = "query"
+    header = "header"
+    path = "path"
+    cookie = "cookie"
+
+
+def _merge_extra(
+    json_schema_extra: dict[str, Any] | None, extra: dict[str, Any]
+) -> dict[str, Any] | None:
+    if not extra:
+        return json_schema_extra
+    warnings.warn(
+        "Passing extra keyword arguments to a parameter is deprecated; "
+        "put them in json_schema_extra instead. Got: " + ", ".join(sorted(extra)),
+        FastAPIDeprecationWarning,
+        stacklevel=4,
+    )
+    return {**(json_schema_extra or {}), **extra}
+
+
+class _Declared(FieldInfo):
+    """Shared keyword handling of every parameter declaration."""
+
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        default_factory: Callable[[], Any] | None = _Unset,
+        annotation: Any | None = None,
+        alias: str | None = None,
+        alias_priority: int | None = _Unset,
+        validation_alias: str | AliasPath | AliasChoices | None = None,
+        serialization_alias: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        gt: float | None = None,
+        ge: float | None = None,
+        lt: float | None = None,
+        le: float | None = None,
+        min_length: int | None = None,
+        max_length: int | None = None,
+        pattern: str | None = None,
+        regex: str | None = None,
+        discriminator: str | None = None,
+        strict: bool | None = _Unset,
+        multiple_of: float | None = _Unset,
+        allow_inf_nan: bool | None = _Unset,
+        max_digits: int | None = _Unset,
+        decimal_places: int | None = _Unset,
+        examples: list[Any] | None = None,
+        example: Any = _Unset,
+        openapi_examples: dict[str, Any] | None = None,
+        deprecated: bool | str | None = None,
+        include_in_schema: bool = True,
+        json_schema_extra: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
+        if example is not _Unset:
+            warnings.warn(
+                "`example` is deprecated; use `examples` (JSON Schema) or "
+                "`openapi_examples` (OpenAPI) instead.",
+                FastAPIDeprecationWarning,
+                stacklevel=3,
+            )
+        if regex is not None:
+            warnings.warn(
+                "`regex` is deprecated; use `pattern` instead.",
+                FastAPIDeprecationWarning,
+                stacklevel=3,
+            )
+        self.example = example
+        self.include_in_schema = include_in_schema
+        self.openapi_examples = openapi_examples
+        kwargs: dict[str, Any] = {
+            "default": default,
+            "default_factory": default_factory,
+            "alias": alias,
+            "title": title,
+            "description": description,
+            "gt": gt,
+            "ge": ge,
+            "lt": lt,
+            "le": le,
+            "min_length": min_length,
+            "max_length": max_length,
+            "discriminator": discriminator,
+            "multiple_of": multiple_of,
+            "allow_inf_nan": allow_inf_nan,
+            "max_digits": max_digits,
+            "decimal_places": decimal_places,
+            "examples": examples,
+            "deprecated": deprecated,
+        }
+        if default_factory is not _Unset and default is not PydanticUndefined:
+            raise TypeError(
+                "A parameter cannot have both `default` and `default_factory`; pass only one."
+            )
+        if default_factory is _Unset:
+            kwargs.pop("default_factory")
+        if annotation is not None:
+            kwargs["annotation"] = annotation
+        for name, value in (
+            ("alias_priority", alias_priority),
+            ("strict", strict),
+        ):
+            if value is not _Unset:
+                kwargs[name] = value
+        if validation_alias not in (_Unset, None):
+            kwargs["validation_alias"] = validation_alias
+        if serialization_alias not in (_Unset, None):
+            kwargs["serialization_alias"] = serialization_alias
+        kwargs["pattern"] = pattern or regex
+        kwargs["json_schema_extra"] = _merge_extra(json_schema_extra, extra)
+        super().__init__(**{k: v for k, v in kwargs.items() if v is not _Unset})
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.default})"
+
+
+class Param(_Declared):
+    """A parameter read from the path, query, headers or cookies."""
+
+    in_: ParamTypes = ParamTypes.query
+
+
+class Path(Param):
+    in_ = ParamTypes.path
+
+    def __init__(self, default: Any = ..., **kwargs: Any) -> None:
+        if default is not ... and default is not PydanticUndefined:
+            raise AssertionError("Path parameters cannot have a default value")
+        super().__init__(PydanticUndefined, **kwargs)
+
+
+class Query(Param):
+    in_ = ParamTypes.query
+
+
+class Header(Param):
+    in_ = ParamTypes.header
+
+    def __init__(
+        self, default: Any = PydanticUndefined, *, convert_underscores: bool = True, **kwargs: Any
+    ) -> None:
+        self.convert_underscores = convert_underscores
+        super().__init__(default, **kwargs)
+
+
+class Cookie(Param):
+    in_ = ParamTypes.cookie
+
+
+class Body(_Declared):
+    """A parameter read from the request body."""
+
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        embed: bool | None = None,
+        media_type: str = "application/json",
+        **kwargs: Any,
+    ) -> None:
+        self.embed = embed
+        self.media_type = media_type
+        super().__init__(default, **kwargs)
+
+
+class Form(Body):
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        media_type: str = "application/x-www-form-urlencoded",
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("embed", None)
+        super().__init__(default, embed=True, media_type=media_type, **kwargs)
+
+
+class File(Form):
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        media_type: str = "multipart/form-data",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(default, media_type=media_type, **kwargs)
+
+
+@dataclass(frozen=True)
+class Depends:
+    """A dependency: a callable whose result is injected into the parameter.
+
+    ``scope`` controls when the exit code of a ``yield`` dependency runs:
+    ``"function"`` right after the endpoint returns, ``"request"`` (the
+    default) after the response has been sent.
+    """
+
+    dependency: Callable[..., Any] | None = None
+    use_cache: bool = True
+    scope: Literal["function", "request"] | None = None
+
+    def __repr__(self) -> str:
+        attr = getattr(self.dependency, "__name__", type(self.dependency).__name__)
+        cache = "" if self.use_cache else ", use_cache=False"
+        return f"{type(self).__name__}({attr}{cache})"
+
+
+@dataclass(frozen=True)
+class Security(Depends):
+    """A dependency that also declares the OAuth2 scopes it requires."""
+
+    scopes: Sequence[str] | None = field(default=None)
+
+
+__all__ = [
+    "Body",
+    "Cookie",
+    "Depends",
+    "File",
+    "Form",
+    "Header",
+    "Param",
+    "ParamTypes",
+    "Path",
+    "Query",
+    "Security",
+]

@@ -1,0 +1,763 @@
+"""What users register: ``APIRoute``, ``APIWebSocketRoute`` and ``APIRouter``.
+
+A route analyses its endpoint when it is created (so configuration errors
+surface at registration) and compiles its request plan on first use, again
+whenever ``dependency_overrides`` change. The router finds routes through a
+dict of static paths and a prefix-filtered list of parameterised ones, keeping
+Starlette's first-match-wins order.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from enum import Enum
+from typing import Any, TypeVar, get_args, get_origin
+
+from pydantic import TypeAdapter
+from pydantic.errors import PydanticSchemaGenerationError
+from starlette import routing as starlette_routing
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match, Mount, compile_path, get_name
+from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
+
+from veloxapi import params
+from veloxapi._engine import typing_tools as tt
+from veloxapi._engine.analysis import Dependant, get_dependant
+from veloxapi._engine.handler import (
+    HTTPEndpointHandler,
+    WebSocketEndpointHandler,
+    body_allowed,
+    request_response,
+)
+from veloxapi._engine.plan import CallMode, Plan, call_mode, compile_plan
+from veloxapi._engine.router_index import RouteIndex
+from veloxapi._engine.serialize import DumpOptions, ResponseSerializer
+from veloxapi.datastructures import Default, DefaultPlaceholder
+from veloxapi.exceptions import FastAPIDeprecationWarning, FastAPIError
+from veloxapi.types import DecoratedCallable, IncEx
+
+_PING_INTERVAL: float = 15.0
+"""Seconds of silence after which an event stream sends a keep-alive comment."""
+
+_T = TypeVar("_T")
+SetIntStr = set[int | str]
+
+
+def generate_unique_id(route: APIRoute) -> str:
+    """The default operation id: name, path and first method, as one identifier."""
+    operation_id = re.sub(r"\W", "_", f"{route.name}{route.path_format}")
+    assert route.methods
+    return f"{operation_id}_{sorted(route.methods)[0].lower()}"
+
+
+def _value_or_default(first: Any, *others: Any) -> Any:
+    """The first value that was set explicitly, else the first default."""
+    for item in (first, *others):
+        if not isinstance(item, DefaultPlaceholder):
+            return item
+    return first
+
+
+def _unwrap(value: Any) -> Any:
+    return value.value if isinstance(value, DefaultPlaceholder) else value
+
+
+def _check_response_model(model: Any, where: str) -> TypeAdapter[Any]:
+    try:
+        return TypeAdapter(model)
+    except (PydanticSchemaGenerationError, TypeError) as exc:
+        raise FastAPIError(
+            f"Invalid args for response field! Hint: check that {model!r} ({where}) is a valid "
+            "Pydantic field type. If you are using a return type annotation that is not a valid "
+            "Pydantic field (e.g. Union[Response, dict, None]) you can disable generating the "
+            "response model from the type annotation with the path operation decorator "
+            "parameter response_model=None."
+        ) from exc
+
+
+def _stream_item_type(annotation: Any) -> Any:
+    origin = get_origin(annotation)
+    if origin is None:
+        return None
+    names = {"AsyncIterable", "AsyncIterator", "AsyncGenerator", "Iterable", "Iterator", "Generator"}
+    if getattr(origin, "__name__", "") in names:
+        args = get_args(annotation)
+        return args[0] if args else None
+    return None
+
+
+def _is_response_annotation(annotation: Any) -> bool:
+    members = tt.union_members(annotation)
+    return any(isinstance(m, type) and issubclass(m, Response) for m in members)
+
+
+class _OverrideTracker:
+    """Notices when an app's ``dependency_overrides`` change, cheaply."""
+
+    __slots__ = ("key",)
+
+    def __init__(self) -> None:
+        self.key: Any = ()
+
+    @staticmethod
+    def snapshot(overrides: Mapping[Any, Any] | None) -> Any:
+        if not overrides:
+            return ()
+        return tuple(overrides.items())
+
+
+class APIRoute(starlette_routing.Route):
+    """An HTTP path operation: endpoint, parameters, response model and OpenAPI metadata."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        name: str | None = None,
+        methods: set[str] | list[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] | DefaultPlaceholder = Default(JSONResponse),
+        dependency_overrides_provider: Any | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | DefaultPlaceholder = Default(
+            generate_unique_id
+        ),
+        strict_content_type: bool | DefaultPlaceholder = Default(True),
+    ) -> None:
+        self.path = path
+        self.endpoint = endpoint
+        self.stream_item_type: Any = None
+        mode = call_mode(endpoint)
+        self.is_stream = mode in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)
+        if isinstance(response_model, DefaultPlaceholder):
+            return_annotation = tt.typed_signature(endpoint).return_annotation
+            if self.is_stream:
+                self.stream_item_type = _stream_item_type(return_annotation)
+                response_model = None
+            elif return_annotation is inspect.Signature.empty or _is_response_annotation(
+                return_annotation
+            ):
+                response_model = None
+            else:
+                response_model = return_annotation
+        elif self.is_stream and response_model is not None:
+            self.stream_item_type = response_model
+            response_model = None
+        self.response_model = response_model
+        self.summary = summary
+        self.response_description = response_description
+        self.deprecated = deprecated
+        self.operation_id = operation_id
+        self.response_model_include = response_model_include
+        self.response_model_exclude = response_model_exclude
+        self.response_model_by_alias = response_model_by_alias
+        self.response_model_exclude_unset = response_model_exclude_unset
+        self.response_model_exclude_defaults = response_model_exclude_defaults
+        self.response_model_exclude_none = response_model_exclude_none
+        self.include_in_schema = include_in_schema
+        self.response_class = response_class
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self.callbacks = callbacks
+        self.openapi_extra = openapi_extra
+        self.generate_unique_id_function = generate_unique_id_function
+        self.strict_content_type = strict_content_type
+        self.tags = tags or []
+        self.responses = responses or {}
+        self.name = get_name(endpoint) if name is None else name
+        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+        self.methods: set[str] = {m.upper() for m in (methods or ["GET"])}
+        self.unique_id = self.operation_id or _unwrap(generate_unique_id_function)(self)
+        if isinstance(status_code, Enum):
+            status_code = int(status_code.value)
+        self.status_code = status_code
+        self.response_adapter: TypeAdapter[Any] | None = None
+        if self.response_model is not None:
+            if status_code is not None and not body_allowed(status_code):
+                raise AssertionError(f"Status code {status_code} must not have a response body")
+            self.response_adapter = _check_response_model(self.response_model, "response_model")
+        self.response_fields: dict[int | str, TypeAdapter[Any]] = {}
+        for code, extra in self.responses.items():
+            if not isinstance(extra, dict):
+                raise AssertionError("An additional response must be a dict")
+            model = extra.get("model")
+            if model is not None:
+                if isinstance(code, int) and not body_allowed(code):
+                    raise AssertionError(f"Status code {code} must not have a response body")
+                self.response_fields[code] = _check_response_model(model, f"responses[{code!r}]")
+        self.dependencies = list(dependencies or [])
+        if description is None:
+            description = inspect.cleandoc(endpoint.__doc__ or "").split("\f")[0].strip()
+        self.description = description
+        self.dependant = get_dependant(path=self.path_format, call=endpoint)
+        for depends in self.dependencies[::-1]:
+            self.dependant.dependencies.insert(
+                0, _dependency_of(depends, self.path_format)
+            )
+        self._check_form_support()
+        self.serializer = ResponseSerializer(
+            self.response_adapter,
+            self._dump_options(),
+            model_type=self.response_model,
+        )
+        self.stream_serializer = ResponseSerializer(
+            TypeAdapter(self.stream_item_type) if self.stream_item_type is not None else None,
+            self._dump_options(),
+            model_type=self.stream_item_type,
+        )
+        self.response_class_value: Any = _unwrap(response_class)
+        self.uses_default_json = isinstance(response_class, DefaultPlaceholder) and (
+            self.response_class_value is JSONResponse
+        )
+        self.strict_content_type_value = bool(_unwrap(strict_content_type))
+        self._plan: Plan | None = None
+        self._plan_key: Any = None
+        self._plan_owner = self.unique_id
+        self.app = self._build_app()
+
+    def _dump_options(self) -> DumpOptions:
+        return DumpOptions(
+            include=self.response_model_include,
+            exclude=self.response_model_exclude,
+            by_alias=self.response_model_by_alias,
+            exclude_unset=self.response_model_exclude_unset,
+            exclude_defaults=self.response_model_exclude_defaults,
+            exclude_none=self.response_model_exclude_none,
+        )
+
+    def _check_form_support(self) -> None:
+        from veloxapi._engine.plan import BodyMode, _body_mode, _PlanBuilder
+
+        body = _PlanBuilder({}, "").flat_body_params(self.dependant)
+        if _body_mode(body) is BodyMode.FORM:
+            _ensure_multipart_installed()
+
+    def _build_app(self) -> ASGIApp:
+        return request_response(self.get_route_handler())
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """The ``Request -> Response`` coroutine function that serves this route."""
+        return HTTPEndpointHandler(self)
+
+    def current_plan(self) -> Plan:
+        """The compiled plan, rebuilt only when dependency overrides changed."""
+        provider = self.dependency_overrides_provider
+        overrides = getattr(provider, "dependency_overrides", None) if provider else None
+        key = _OverrideTracker.snapshot(overrides)
+        plan = self._plan
+        if plan is None or key != self._plan_key:
+            plan = compile_plan(self.dependant, overrides, self._plan_owner)
+            self._plan = plan
+            self._plan_key = key
+        return plan
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is not Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
+
+
+def _dependency_of(depends: params.Depends, path: str) -> Dependant:
+    if not isinstance(depends, params.Depends):
+        raise FastAPIError(
+            f"dependencies=[...] takes Depends(...) or Security(...) items, got {depends!r}."
+        )
+    assert depends.dependency is not None, "A parameter-less dependency must have a callable"
+    own = list(depends.scopes or []) if isinstance(depends, params.Security) else []
+    return get_dependant(
+        path=path,
+        call=depends.dependency,
+        use_cache=depends.use_cache,
+        scope=depends.scope,
+        security_scopes=own,
+        own_scopes=own,
+        is_security=isinstance(depends, params.Security),
+    )
+
+
+def _ensure_multipart_installed() -> None:
+    try:
+        from python_multipart import __version__  # noqa: F401
+    except ImportError:
+        try:
+            from multipart import __version__  # type: ignore[no-redef] # noqa: F401
+        except ImportError as exc:
+            raise RuntimeError(
+                'Form data requires "python-multipart" to be installed.\n'
+                'You can install "python-multipart" with:\n\n'
+                "pip install python-multipart\n\n"
+                'or: pip install "veloxapi[forms]"'
+            ) from exc
+
+
+class APIWebSocketRoute(starlette_routing.WebSocketRoute):
+    """A WebSocket endpoint with dependencies and validated parameters."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        name: str | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        dependency_overrides_provider: Any | None = None,
+    ) -> None:
+        self.path = path
+        self.endpoint = endpoint
+        self.name = get_name(endpoint) if name is None else name
+        self.dependencies = list(dependencies or [])
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+        self.dependant = get_dependant(path=self.path_format, call=endpoint)
+        for depends in self.dependencies[::-1]:
+            self.dependant.dependencies.insert(0, _dependency_of(depends, self.path_format))
+        self._plan: Plan | None = None
+        self._plan_key: Any = None
+        self._plan_owner = re.sub(r"\W", "_", f"{self.name}{self.path_format}")
+        self.app = WebSocketEndpointHandler(self)
+
+    current_plan = APIRoute.current_plan
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is not Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
+
+
+class APIRouter(starlette_routing.Router):
+    """A group of path operations with shared prefix, tags, dependencies and responses."""
+
+    def __init__(
+        self,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] | DefaultPlaceholder = Default(JSONResponse),
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        routes: list[BaseRoute] | None = None,
+        redirect_slashes: bool = True,
+        default: ASGIApp | None = None,
+        dependency_overrides_provider: Any | None = None,
+        route_class: type[APIRoute] = APIRoute,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Lifespan[Any] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] | DefaultPlaceholder = Default(
+            generate_unique_id
+        ),
+        strict_content_type: bool | DefaultPlaceholder = Default(True),
+    ) -> None:
+        super().__init__(routes=routes, redirect_slashes=redirect_slashes, default=default)
+        if prefix:
+            _check_prefix(prefix)
+        self.prefix = prefix
+        self.tags: list[str | Enum] = list(tags or [])
+        self.dependencies = list(dependencies or [])
+        self.default_response_class = default_response_class
+        self.responses = responses or {}
+        self.callbacks = callbacks or []
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self.route_class = route_class
+        self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
+        self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
+        self.user_lifespan = lifespan
+        self.included_lifespans: list[Lifespan[Any]] = []
+        self.lifespan_context = self._merged_lifespan
+        self.deprecated = deprecated
+        self.include_in_schema = include_in_schema
+        self.generate_unique_id_function = generate_unique_id_function
+        self.strict_content_type = strict_content_type
+        self._index = RouteIndex()
+
+    # -- lifespan ----------------------------------------------------------------------------
+    @asynccontextmanager
+    async def _merged_lifespan(self, app: Any) -> AsyncIterator[Mapping[str, Any] | None]:
+        for handler in self.on_startup:
+            result = handler()
+            if inspect.isawaitable(result):
+                await result
+        state: dict[str, Any] = {}
+        async with AsyncExitStack() as stack:
+            contexts = [self.user_lifespan, *self.included_lifespans]
+            for lifespan in contexts:
+                if lifespan is None:
+                    continue
+                value = await stack.enter_async_context(_as_context(lifespan, app))
+                if isinstance(value, Mapping):
+                    state.update(value)
+            yield state or None
+        for handler in self.on_shutdown:
+            result = handler()
+            if inspect.isawaitable(result):
+                await result
+
+    def on_event(self, event_type: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        warnings.warn(
+            "on_event is deprecated, use lifespan event handlers instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_event_handler(event_type, func)
+            return func
+
+        return decorator
+
+    def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
+        if event_type == "startup":
+            self.on_startup.append(func)
+        elif event_type == "shutdown":
+            self.on_shutdown.append(func)
+        else:
+            raise ValueError(f"Unknown event type {event_type!r}; use 'startup' or 'shutdown'.")
+
+    # -- request routing ---------------------------------------------------------------------
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            found = self._index.find(self.routes, scope)
+            if found is not None:
+                route, child_scope = found
+                if "router" not in scope:
+                    scope["router"] = self
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
+        await super().app(scope, receive, send)
+
+    # -- registration ------------------------------------------------------------------------
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        methods: set[str] | list[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] | DefaultPlaceholder = Default(JSONResponse),
+        name: str | None = None,
+        route_class_override: type[APIRoute] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | DefaultPlaceholder = Default(
+            generate_unique_id
+        ),
+        strict_content_type: bool | DefaultPlaceholder = Default(True),
+    ) -> None:
+        route_class = route_class_override or self.route_class
+        current_tags = [*self.tags, *(tags or [])]
+        current_dependencies = [*self.dependencies, *(dependencies or [])]
+        current_callbacks = [*self.callbacks, *(callbacks or [])]
+        route = route_class(
+            self.prefix + path,
+            endpoint=endpoint,
+            response_model=response_model,
+            status_code=status_code,
+            tags=current_tags,
+            dependencies=current_dependencies,
+            summary=summary,
+            description=description,
+            response_description=response_description,
+            responses={**self.responses, **(responses or {})},
+            deprecated=deprecated or self.deprecated,
+            methods=methods,
+            operation_id=operation_id,
+            response_model_include=response_model_include,
+            response_model_exclude=response_model_exclude,
+            response_model_by_alias=response_model_by_alias,
+            response_model_exclude_unset=response_model_exclude_unset,
+            response_model_exclude_defaults=response_model_exclude_defaults,
+            response_model_exclude_none=response_model_exclude_none,
+            include_in_schema=include_in_schema and self.include_in_schema,
+            response_class=_value_or_default(response_class, self.default_response_class),
+            name=name,
+            dependency_overrides_provider=self.dependency_overrides_provider,
+            callbacks=current_callbacks,
+            openapi_extra=openapi_extra,
+            generate_unique_id_function=_value_or_default(
+                generate_unique_id_function, self.generate_unique_id_function
+            ),
+            strict_content_type=_value_or_default(strict_content_type, self.strict_content_type),
+        )
+        self.routes.append(route)
+
+    def api_route(
+        self, path: str, **kwargs: Any
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_api_route(path, func, **kwargs)
+            return func
+
+        return decorator
+
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        self.routes.append(
+            APIWebSocketRoute(
+                self.prefix + path,
+                endpoint=endpoint,
+                name=name,
+                dependencies=[*self.dependencies, *(dependencies or [])],
+                dependency_overrides_provider=self.dependency_overrides_provider,
+            )
+        )
+
+    def websocket(
+        self,
+        path: str,
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_api_websocket_route(path, func, name=name, dependencies=dependencies)
+            return func
+
+        return decorator
+
+    def websocket_route(
+        self, path: str, name: str | None = None
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_websocket_route(path, func, name=name)
+            return func
+
+        return decorator
+
+    def route(
+        self,
+        path: str,
+        methods: list[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_route(path, func, methods=methods, name=name,
+                           include_in_schema=include_in_schema)
+            return func
+
+        return decorator
+
+    def include_router(
+        self,
+        router: APIRouter,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] | DefaultPlaceholder = Default(JSONResponse),
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] | DefaultPlaceholder = Default(
+            generate_unique_id
+        ),
+        strict_content_type: bool | DefaultPlaceholder = Default(True),
+    ) -> None:
+        if prefix:
+            _check_prefix(prefix)
+        else:
+            for r in router.routes:
+                path = getattr(r, "path", None)
+                name = getattr(r, "name", "")
+                if path is not None and not path:
+                    raise FastAPIError(
+                        f"Prefix and path cannot be both empty (path operation: {name})"
+                    )
+        for route in router.routes:
+            self._include_one(
+                route,
+                router,
+                prefix=prefix,
+                tags=tags,
+                dependencies=list(dependencies or []),
+                default_response_class=default_response_class,
+                responses=responses or {},
+                callbacks=callbacks or [],
+                deprecated=deprecated,
+                include_in_schema=include_in_schema,
+                generate_unique_id_function=generate_unique_id_function,
+                strict_content_type=strict_content_type,
+            )
+        self.on_startup.extend(router.on_startup)
+        self.on_shutdown.extend(router.on_shutdown)
+        if router.user_lifespan is not None or router.included_lifespans:
+            self.included_lifespans.append(router.lifespan_context)
+
+    def _include_one(
+        self,
+        route: BaseRoute,
+        router: APIRouter,
+        *,
+        prefix: str,
+        tags: list[str | Enum] | None,
+        dependencies: list[params.Depends],
+        default_response_class: Any,
+        responses: dict[int | str, dict[str, Any]],
+        callbacks: list[BaseRoute],
+        deprecated: bool | None,
+        include_in_schema: bool,
+        generate_unique_id_function: Any,
+        strict_content_type: Any,
+    ) -> None:
+        if isinstance(route, APIRoute):
+            self.add_api_route(
+                prefix + route.path,
+                route.endpoint,
+                response_model=route.response_model
+                if not route.is_stream or route.stream_item_type is None
+                else route.stream_item_type,
+                status_code=route.status_code,
+                tags=[*(tags or []), *route.tags],
+                dependencies=[*dependencies, *route.dependencies],
+                summary=route.summary,
+                description=route.description,
+                response_description=route.response_description,
+                responses={**responses, **route.responses},
+                deprecated=route.deprecated or deprecated,
+                methods=route.methods,
+                operation_id=route.operation_id,
+                response_model_include=route.response_model_include,
+                response_model_exclude=route.response_model_exclude,
+                response_model_by_alias=route.response_model_by_alias,
+                response_model_exclude_unset=route.response_model_exclude_unset,
+                response_model_exclude_defaults=route.response_model_exclude_defaults,
+                response_model_exclude_none=route.response_model_exclude_none,
+                include_in_schema=route.include_in_schema and include_in_schema,
+                response_class=_value_or_default(
+                    route.response_class, router.default_response_class, default_response_class
+                ),
+                name=route.name,
+                route_class_override=type(route),
+                callbacks=[*callbacks, *(route.callbacks or [])],
+                openapi_extra=route.openapi_extra,
+                generate_unique_id_function=_value_or_default(
+                    route.generate_unique_id_function,
+                    router.generate_unique_id_function,
+                    generate_unique_id_function,
+                ),
+                strict_content_type=_value_or_default(
+                    route.strict_content_type, router.strict_content_type, strict_content_type
+                ),
+            )
+        elif isinstance(route, APIWebSocketRoute):
+            self.add_api_websocket_route(
+                prefix + route.path,
+                route.endpoint,
+                name=route.name,
+                dependencies=[*dependencies, *route.dependencies],
+            )
+        elif isinstance(route, starlette_routing.Route):
+            self.add_route(
+                prefix + route.path,
+                route.endpoint,
+                methods=list(route.methods or []),
+                include_in_schema=route.include_in_schema,
+                name=route.name,
+            )
+        elif isinstance(route, starlette_routing.WebSocketRoute):
+            self.add_websocket_route(prefix + route.path, route.endpoint, name=route.name)
+        elif isinstance(route, Mount):
+            self.routes.append(Mount(prefix + route.path, app=route.app, name=route.name))
+        else:
+            self.routes.append(route)
+
+    # -- HTTP method decorators ----------------------------------------------------------------
+    def _method(self, method: str, path: str, kwargs: dict[str, Any]) -> Callable[
+        [DecoratedCallable], DecoratedCallable
+    ]:
+        return self.api_route(path, methods=[method], **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self._method("GET", path, kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self._method("PUT", path, kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self._method("POST", path, kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self._method("DELETE", path, kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self._method("OPTIONS", path, kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self._method("HEAD", path, kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self._method("PATCH", path, kwargs)
+
+    def trace(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self._method("TRACE", path, kwargs)
+
+
+def _check_prefix(prefix: str) -> None:
+    if not prefix.startswith("/"):
+        raise AssertionError(f"A path prefix must start with '/', got {prefix!r}")
+    if prefix.endswith("/"):
+        raise AssertionError(f"A path prefix must not end with '/', got {prefix!r}")
+
+
+def _as_context(lifespan: Lifespan[Any], app: Any) -> AbstractAsyncContextManager[Any]:
+    context = lifespan(app)
+    if isinstance(context, AbstractAsyncContextManager):
+        return context
+    if inspect.isasyncgen(context):
+        return asynccontextmanager(lambda _app: context)(app)
+    return context  # type: ignore[return-value]
+
+
+__all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "generate_unique_id"]
