@@ -1,0 +1,7 @@
+"""The framework's logger."""
+
+import logging
+
+logger = logging.getLogger("veloxapi")
+
+__all__ = ["logger"]

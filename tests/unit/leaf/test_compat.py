@@ -1,0 +1,130 @@
+"""The ``fastapi`` import alias, exercised in fresh interpreters so it never leaks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+
+def run_python(code: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
+def test_fastapi_modules_are_the_veloxapi_modules() -> None:
+    result = run_python(
+        """
+        import sys
+
+        import veloxapi.compat
+        veloxapi.compat.install()
+        veloxapi.compat.install()  # idempotent
+
+        import fastapi
+        import fastapi.encoders
+        import veloxapi
+        import veloxapi.encoders
+        from fastapi.middleware.cors import CORSMiddleware
+        from veloxapi.middleware.cors import CORSMiddleware as VeloxCORS
+
+        assert fastapi is veloxapi
+        assert fastapi.encoders is veloxapi.encoders
+        assert CORSMiddleware is VeloxCORS
+        assert sys.modules["fastapi.middleware.cors"] is sys.modules["veloxapi.middleware.cors"]
+        assert fastapi.encoders.__name__ == "veloxapi.encoders"
+        fastapi.encoders.marker = 1
+        assert veloxapi.encoders.marker == 1
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_missing_counterpart_raises_module_not_found_naming_fastapi() -> None:
+    result = run_python(
+        """
+        import veloxapi.compat
+        veloxapi.compat.install()
+        for name in ("fastapi.does_not_exist", "fastapi.middleware.does_not_exist"):
+            try:
+                __import__(name)
+            except ModuleNotFoundError as exc:
+                assert exc.name == name, exc.name
+                assert repr(name) in str(exc), str(exc)
+            else:
+                raise AssertionError(name + " imported")
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_install_refuses_when_another_fastapi_is_already_imported() -> None:
+    result = run_python(
+        """
+        import sys, types
+        other = types.ModuleType("fastapi")
+        other.__file__ = "/elsewhere/fastapi/__init__.py"
+        sys.modules["fastapi"] = other
+        import veloxapi.compat
+        try:
+            veloxapi.compat.install()
+        except RuntimeError as exc:
+            assert "/elsewhere/fastapi/__init__.py" in str(exc), str(exc)
+            assert "before anything imports fastapi" in str(exc), str(exc)
+            assert not veloxapi.compat.is_installed()
+            print("refused")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "refused"
+
+
+def test_importing_compat_alone_does_not_alias() -> None:
+    result = run_python(
+        """
+        import sys
+        import veloxapi.compat
+        assert not veloxapi.compat.is_installed()
+        assert "fastapi" not in sys.modules
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_pytest_plugin_installs_before_conftest_and_test_modules(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text("import fastapi\nCONFTEST_FASTAPI = fastapi\n")
+    (tmp_path / "test_uses_fastapi.py").write_text(
+        textwrap.dedent(
+            """
+            import fastapi
+            from fastapi.encoders import jsonable_encoder
+
+            import veloxapi
+
+
+            def test_alias():
+                assert fastapi is veloxapi
+                assert jsonable_encoder({"a": (1, 2)}) == {"a": [1, 2]}
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "veloxapi.compat", "-q", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
