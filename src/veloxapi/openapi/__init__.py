@@ -1,0 +1,1 @@
+"""OpenAPI support: document models, the generator, and the docs pages."""

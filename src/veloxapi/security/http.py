@@ -1,0 +1,182 @@
+"""HTTP authentication schemes read from the ``Authorization`` header (RFC 7235)."""
+
+import binascii
+from base64 import b64decode
+
+from pydantic import BaseModel
+from starlette.requests import HTTPConnection
+
+from veloxapi.exceptions import HTTPException
+from veloxapi.openapi.models import HTTPBase as HTTPBaseModel
+from veloxapi.openapi.models import HTTPBearer as HTTPBearerModel
+from veloxapi.security._errors import not_authenticated
+from veloxapi.security.base import SecurityBase
+from veloxapi.security.utils import get_authorization_scheme_param
+
+
+class HTTPBasicCredentials(BaseModel):
+    """The user name and password of an HTTP Basic ``Authorization`` header."""
+
+    username: str
+    password: str
+
+
+class HTTPAuthorizationCredentials(BaseModel):
+    """An ``Authorization`` header split into its scheme and credentials."""
+
+    scheme: str
+    credentials: str
+
+
+class HTTPBase(SecurityBase):
+    """Any HTTP authentication scheme: returns the header's scheme and credentials.
+
+    A missing header (or one without credentials) raises 401 with
+    ``WWW-Authenticate: <Scheme>``, or gives ``None`` with ``auto_error=False``.
+    The scheme written in the header is not checked; the subclasses check theirs.
+    """
+
+    def __init__(
+        self,
+        *,
+        scheme: str,
+        scheme_name: str | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
+    ) -> None:
+        self.model: HTTPBaseModel = HTTPBaseModel(scheme=scheme, description=description)
+        self.scheme_name = scheme_name or type(self).__name__
+        self.auto_error = auto_error
+
+    def make_not_authenticated_error(self) -> HTTPException:
+        """The error for missing or unusable credentials; override to answer differently."""
+        scheme = self.model.scheme
+        return not_authenticated(scheme[:1].upper() + scheme[1:])
+
+    def _credentials(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
+        scheme, credentials = get_authorization_scheme_param(request.headers.get("Authorization"))
+        if scheme and credentials:
+            return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+        return None
+
+    def _expected_scheme_only(
+        self, found: HTTPAuthorizationCredentials | None
+    ) -> HTTPAuthorizationCredentials | None:
+        if found is not None and found.scheme.lower() == self.model.scheme.lower():
+            return found
+        return None
+
+    def _raise_if_required(self) -> None:
+        if self.auto_error:
+            raise self.make_not_authenticated_error()
+
+    async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
+        found = self._credentials(request)
+        if found is None:
+            self._raise_if_required()
+        return found
+
+
+class HTTPBasic(HTTPBase):
+    """HTTP Basic: returns the decoded :class:`HTTPBasicCredentials`.
+
+    ``realm`` goes into the challenge: ``WWW-Authenticate: Basic realm="..."``.
+    A Basic header whose payload is not base64 of ``user:password`` is always
+    answered with 401, even with ``auto_error=False``: the client tried and failed.
+    """
+
+    def __init__(
+        self,
+        *,
+        scheme_name: str | None = None,
+        realm: str | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
+    ) -> None:
+        super().__init__(
+            scheme="basic", scheme_name=scheme_name, description=description, auto_error=auto_error
+        )
+        self.realm = realm
+
+    def make_not_authenticated_error(self) -> HTTPException:
+        if self.realm:
+            return not_authenticated(f'Basic realm="{self.realm}"')
+        return not_authenticated("Basic")
+
+    def _decode(self, encoded: str) -> HTTPBasicCredentials:
+        try:
+            decoded = b64decode(encoded, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise self.make_not_authenticated_error() from None
+        username, separator, password = decoded.partition(":")
+        if not separator:
+            raise self.make_not_authenticated_error()
+        return HTTPBasicCredentials(username=username, password=password)
+
+    async def __call__(  # type: ignore[override]
+        self, request: HTTPConnection
+    ) -> HTTPBasicCredentials | None:
+        found = self._expected_scheme_only(self._credentials(request))
+        if found is None:
+            self._raise_if_required()
+            return None
+        return self._decode(found.credentials)
+
+
+class HTTPBearer(HTTPBase):
+    """HTTP Bearer: returns the token as :class:`HTTPAuthorizationCredentials`.
+
+    A missing header or another scheme raises 401 (``WWW-Authenticate: Bearer``),
+    or gives ``None`` with ``auto_error=False``. ``bearerFormat`` (e.g. ``"JWT"``)
+    only documents the token in OpenAPI.
+    """
+
+    def __init__(
+        self,
+        *,
+        bearerFormat: str | None = None,
+        scheme_name: str | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
+    ) -> None:
+        super().__init__(
+            scheme="bearer", scheme_name=scheme_name, description=description, auto_error=auto_error
+        )
+        self.model = HTTPBearerModel(bearerFormat=bearerFormat, description=description)
+
+    async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
+        found = self._expected_scheme_only(self._credentials(request))
+        if found is None:
+            self._raise_if_required()
+        return found
+
+
+class HTTPDigest(HTTPBase):
+    """HTTP Digest: returns the header's credentials; verifying them is up to you."""
+
+    def __init__(
+        self,
+        *,
+        scheme_name: str | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
+    ) -> None:
+        super().__init__(
+            scheme="digest", scheme_name=scheme_name, description=description, auto_error=auto_error
+        )
+
+    async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
+        found = self._expected_scheme_only(self._credentials(request))
+        if found is None:
+            self._raise_if_required()
+        return found
+
+
+__all__ = [
+    "HTTPAuthorizationCredentials",
+    "HTTPBase",
+    "HTTPBasic",
+    "HTTPBasicCredentials",
+    "HTTPBearer",
+    "HTTPDigest",
+]
