@@ -30,6 +30,21 @@ class ParamTypes(Enum):
     cookie = "cookie"
 
 
+# Pydantic ``Field()`` options without a named parameter here, passed through as they are.
+_FIELD_OPTIONS = frozenset(
+    {
+        "validate_default",
+        "union_mode",
+        "coerce_numbers_to_str",
+        "fail_fast",
+        "frozen",
+        "repr",
+        "exclude",
+        "field_title_generator",
+    }
+)
+
+
 def _merge_extra(
     json_schema_extra: dict[str, Any] | None, extra: dict[str, Any]
 ) -> dict[str, Any] | None:
@@ -136,6 +151,8 @@ class _Declared(FieldInfo):
         if serialization_alias not in (_Unset, None):
             kwargs["serialization_alias"] = serialization_alias
         kwargs["pattern"] = pattern or regex
+        options = {k: extra.pop(k) for k in list(extra) if k in _FIELD_OPTIONS}
+        kwargs.update(options)
         kwargs["json_schema_extra"] = _merge_extra(json_schema_extra, extra)
         super().__init__(**{k: v for k, v in kwargs.items() if v is not _Unset})
 

@@ -31,13 +31,13 @@ from veloxapi._engine.analysis import Dependant, get_dependant
 from veloxapi._engine.handler import (
     HTTPEndpointHandler,
     WebSocketEndpointHandler,
-    body_allowed,
     request_response,
 )
 from veloxapi._engine.plan import CallMode, Plan, call_mode, compile_plan
 from veloxapi._engine.router_index import RouteIndex
 from veloxapi._engine.serialize import DumpOptions, ResponseSerializer
 from veloxapi.datastructures import Default, DefaultPlaceholder
+from veloxapi.exception_handlers import is_body_allowed_for_status_code
 from veloxapi.exceptions import FastAPIDeprecationWarning, FastAPIError
 from veloxapi.types import DecoratedCallable, IncEx
 
@@ -195,7 +195,7 @@ class APIRoute(starlette_routing.Route):
         self.status_code = status_code
         self.response_adapter: TypeAdapter[Any] | None = None
         if self.response_model is not None:
-            if status_code is not None and not body_allowed(status_code):
+            if status_code is not None and not is_body_allowed_for_status_code(status_code):
                 raise AssertionError(f"Status code {status_code} must not have a response body")
             self.response_adapter = _check_response_model(self.response_model, "response_model")
         self.response_fields: dict[int | str, TypeAdapter[Any]] = {}
@@ -204,7 +204,7 @@ class APIRoute(starlette_routing.Route):
                 raise AssertionError("An additional response must be a dict")
             model = extra.get("model")
             if model is not None:
-                if isinstance(code, int) and not body_allowed(code):
+                if isinstance(code, int) and not is_body_allowed_for_status_code(code):
                     raise AssertionError(f"Status code {code} must not have a response body")
                 self.response_fields[code] = _check_response_model(model, f"responses[{code!r}]")
         self.dependencies = list(dependencies or [])

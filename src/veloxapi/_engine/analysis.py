@@ -8,6 +8,7 @@ follows the answers.
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,13 +57,14 @@ class ParamSpec:
     name: str  # the Python parameter name
     source: Source
     alias: str  # the name on the wire (header names lower-cased for lookup)
-    annotation: Any  # full annotation used for validation (may be Annotated[...])
+    annotation: Any  # the type to validate, with non-declaration Annotated metadata
     type_: Any  # the annotation without Annotated / Optional wrappers stripped of metadata
     field_info: FieldInfo  # the declaration (a params.* object or a plain FieldInfo)
     required: bool
     is_sequence: bool = False  # repeated keys (?q=1&q=2) collected into a list
     model_group: bool = False  # a Pydantic model whose fields are separate parameters
     is_file: bool = False  # an upload (File()), read from multipart data
+    earlier_infos: list[FieldInfo] = field(default_factory=list)  # more constraints from Annotated
 
     @property
     def default(self) -> Any:
@@ -134,19 +136,27 @@ _TYPE_ALIAS_TYPES: tuple[type, ...] = tuple(
 )
 
 
-def _split_annotation(name: str, annotation: Any) -> tuple[Any, Any, Any]:
-    """(full annotation, base type, the framework declaration found in Annotated)."""
+@dataclass
+class _Split:
+    annotation: Any  # the type with its non-declaration metadata (FieldInfo markers removed)
+    base: Any  # the type alone
+    marker: Any  # the framework declaration found in Annotated (the last one), if any
+    earlier: list[FieldInfo]  # FieldInfo markers before it, whose constraints also apply
+
+
+def _split_annotation(annotation: Any) -> _Split:
     while isinstance(annotation, _TYPE_ALIAS_TYPES):
         annotation = annotation.__value__
     if get_origin(annotation) is not Annotated:
-        return annotation, annotation, None
+        return _Split(annotation, annotation, None, [])
     base, *metadata = get_args(annotation)
     declared = [m for m in metadata if isinstance(m, (params.Param, params.Body, params.Depends))]
-    marker = declared[-1] if declared else None
-    if marker is None:
-        plain = [m for m in metadata if isinstance(m, FieldInfo)]
-        marker = plain[-1] if plain else None
-    return annotation, base, marker
+    infos = [m for m in metadata if isinstance(m, FieldInfo)]
+    marker = declared[-1] if declared else (infos[-1] if infos else None)
+    others = [m for m in metadata if not isinstance(m, FieldInfo | params.Depends)]
+    plain = Annotated[(base, *others)] if others else base  # type: ignore[valid-type]
+    earlier = [m for m in infos if m is not marker]
+    return _Split(plain, base, marker, earlier)
 
 
 def _check_pydantic_v2(tp: Any) -> None:
@@ -203,7 +213,8 @@ def _add_parameter(
 ) -> None:
     name = param.name
     annotation = Any if param.annotation is inspect.Parameter.empty else param.annotation
-    full, base, marker = _split_annotation(name, annotation)
+    split = _split_annotation(annotation)
+    base, marker = split.base, split.marker
     default = param.default
     if isinstance(default, params.Depends) and marker is not None:
         if isinstance(marker, params.Depends):
@@ -233,7 +244,7 @@ def _add_parameter(
     if kind is not None and not isinstance(declared, FieldInfo):
         dependant.injected[name] = kind
         return
-    spec = _param_spec(name, full, base, declared, default, path_param_names)
+    spec = _param_spec(name, split, declared, default, path_param_names)
     _check_pydantic_v2(spec.type_)
     {
         Source.PATH: dependant.path_params,
@@ -286,13 +297,12 @@ def _check_scopes(parent: Dependant, call: Any, scope: str | None) -> None:
 
 def _param_spec(
     name: str,
-    full: Any,
-    base: Any,
+    split: _Split,
     declared: Any,
     default: Any,
     path_param_names: set[str],
 ) -> ParamSpec:
-    type_ = tt.strip_annotated(base)
+    type_ = tt.strip_annotated(split.base)
     has_default = default is not inspect.Parameter.empty and not isinstance(default, FieldInfo)
     info: FieldInfo
     if isinstance(declared, FieldInfo):
@@ -323,7 +333,22 @@ def _param_spec(
         if has_default:
             info.default = PydanticUndefined
     source = _source_of(info)
-    return _build_spec(name, full, type_, info, source)
+    _inherit_names(info, split.earlier)
+    spec = _build_spec(name, split.annotation, type_, info, source)
+    spec.earlier_infos = split.earlier
+    return spec
+
+
+_INHERITED = ("alias", "validation_alias", "serialization_alias", "title", "description",
+              "discriminator")
+
+
+def _inherit_names(info: FieldInfo, earlier: list[FieldInfo]) -> None:
+    """Aliases and metadata given by other ``Field()`` markers in ``Annotated`` apply too."""
+    for marker in reversed(earlier):
+        for attr in _INHERITED:
+            if getattr(info, attr) is None and getattr(marker, attr) is not None:
+                setattr(info, attr, getattr(marker, attr))
 
 
 def _as_path(info: FieldInfo) -> params.Path:
@@ -335,11 +360,7 @@ def _as_path(info: FieldInfo) -> params.Path:
 
 
 def _copy_info(info: FieldInfo) -> FieldInfo:
-    clone = object.__new__(type(info))
-    for slot in FieldInfo.__slots__:
-        if hasattr(info, slot):
-            object.__setattr__(clone, slot, getattr(info, slot))
-    clone.__dict__.update(getattr(info, "__dict__", {}))
+    clone = copy.copy(info)
     clone.metadata = list(info.metadata)
     return clone
 

@@ -8,7 +8,6 @@ from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 
 from starlette._exception_handler import wrap_app_handling_exceptions
-from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,6 +18,7 @@ from veloxapi._engine.inputs import Inputs
 from veloxapi._engine.plan import CallMode, Plan
 from veloxapi._engine.run import RequestContext, solve
 from veloxapi._engine.streaming import stream_response
+from veloxapi.exception_handlers import is_body_allowed_for_status_code
 from veloxapi.exceptions import (
     EndpointContext,
     FastAPIError,
@@ -42,10 +42,6 @@ class _JSONBytesResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return content if isinstance(content, bytes) else super().render(content)
-
-
-def body_allowed(status_code: int) -> bool:
-    return not (status_code < 200 or status_code in (204, 205, 304))
 
 
 def endpoint_context(call: Callable[..., Any], path: str) -> EndpointContext:
@@ -144,17 +140,11 @@ def _apply_sub_response(response: Response, ctx: RequestContext) -> Response:
         if sub.status_code:
             response.status_code = sub.status_code
         response.headers.raw.extend(sub.headers.raw)
-    if not body_allowed(response.status_code):
+    if not is_body_allowed_for_status_code(response.status_code):
         response.body = b""
         response.headers.raw[:] = [
             (k, v) for k, v in response.headers.raw if k != b"content-length"
         ]
-    return response
-
-
-def attach_background(response: Response, background: BackgroundTasks | None) -> Response:
-    if background is not None and response.background is None:
-        response.background = background
     return response
 
 

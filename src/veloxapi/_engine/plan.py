@@ -182,7 +182,7 @@ class _PlanBuilder:
         if not specs:
             return
         if self.body_mode is BodyMode.JSON_SINGLE:
-            step.body = SingleBodyValidator(specs[0])
+            step.body = SingleBodyValidator(specs[0], f"{self.owner}_{_name_of(dependant.call)}")
             step.body_target = specs[0].name
         elif self.body_mode is BodyMode.JSON_EMBEDDED:
             step.body = EmbeddedBodyValidator(specs, f"{self.owner}_{_name_of(dependant.call)}")

@@ -9,13 +9,12 @@ bytes; otherwise the JSON-able content goes to the response class.
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from veloxapi._engine.validators import shape_errors
-from veloxapi.encoders import jsonable_encoder
+from veloxapi.encoders import jsonable_encoder, untyped_json
 from veloxapi.exceptions import EndpointContext, ResponseValidationError
 from veloxapi.types import IncEx
 
@@ -116,6 +115,4 @@ def _prepare(value: Any, exclude_unset: bool, exclude_defaults: bool, exclude_no
         """One streamed item as compact JSON (a JSON line or an event's data)."""
         if self.adapter is not None:
             return self.to_json_bytes(value, None)
-        return json.dumps(
-            self.to_content(value, None), ensure_ascii=False, separators=(",", ":")
-        ).encode("utf-8")
+        return untyped_json(value).encode("utf-8")

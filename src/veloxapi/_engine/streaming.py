@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+
+import anyio
+import anyio.lowlevel
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +40,8 @@ def stream_response(
         kwargs["status_code"] = route.status_code
     if isinstance(response_class, type) and issubclass(response_class, EventSourceResponse):
         response: Response = response_class(_sse_body(route, items), **kwargs)
+    elif isinstance(response_class, type) and issubclass(response_class, StreamingResponse):
+        response = response_class(_raw_body(items), **kwargs)
     else:
         response = StreamingResponse(_jsonl_body(route, items), media_type=JSONL_MEDIA_TYPE, **kwargs)
     sub = ctx.sub_response
@@ -47,10 +52,17 @@ def stream_response(
     return response
 
 
+async def _raw_body(items: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for item in items:
+        yield item
+        await anyio.lowlevel.checkpoint()  # an endless generator that never awaits stays cancellable
+
+
 async def _jsonl_body(route: APIRoute, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
     serializer = route.stream_serializer
     async for item in items:
         yield serializer.item_json(item) + b"\n"
+        await anyio.lowlevel.checkpoint()
 
 
 async def _sse_body(route: APIRoute, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:

@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 from pydantic.fields import AliasChoices, FieldInfo
-from pydantic_core import PydanticUndefined
 
 from veloxapi._engine import typing_tools as tt
 from veloxapi._engine.analysis import ParamSpec, Source
@@ -60,14 +59,23 @@ def lookup_names(spec: ParamSpec) -> tuple[str, ...]:
 def _field_for(spec: ParamSpec, alias: str | None = None) -> tuple[Any, FieldInfo]:
     """The model field validating ``spec``: its declaration, wire alias and default."""
     info = spec.field_info
-    overrides: dict[str, Any] = {"alias": alias or spec.alias}
+    alias = alias or spec.alias
+    overrides: dict[str, Any] = {"alias": alias}
     if info.default_factory is not None:
         overrides["default_factory"] = info.default_factory
     else:
         overrides["default"] = info.default
-    if spec.source is Source.HEADER and not isinstance(info.validation_alias, AliasChoices):
-        overrides["validation_alias"] = alias or spec.alias
-    return spec.annotation, FieldInfo.merge_field_infos(info, **overrides)
+    validation_alias = info.validation_alias
+    if validation_alias is None:
+        validation_alias = alias
+    elif spec.source is Source.HEADER and isinstance(validation_alias, str):
+        validation_alias = validation_alias.lower()
+    elif spec.source is Source.HEADER and isinstance(validation_alias, AliasChoices):
+        validation_alias = AliasChoices(
+            *(c.lower() if isinstance(c, str) else c for c in validation_alias.choices)
+        )
+    overrides["validation_alias"] = validation_alias
+    return spec.annotation, FieldInfo.merge_field_infos(*spec.earlier_infos, info, **overrides)
 
 
 class ParamGroupValidator:
@@ -154,13 +162,21 @@ class ModelGroupValidator:
 
 
 class SingleBodyValidator:
-    """The whole request body is the value of one parameter."""
+    """The whole request body is the value of one parameter.
 
-    def __init__(self, spec: ParamSpec) -> None:
+    It validates as the only field of a generated model, so every declaration
+    on the parameter applies exactly as it would on a model field.
+    """
+
+    def __init__(self, spec: ParamSpec, owner: str) -> None:
         self.spec = spec
-        config = None if tt.is_model_class(spec.type_) else ConfigDict(arbitrary_types_allowed=True)
-        annotated = _annotated(spec.annotation, FieldInfo.merge_field_infos(spec.field_info))
-        self.adapter: TypeAdapter[Any] = TypeAdapter(annotated, config=config)
+        self.key = spec.alias
+        self.model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+            f"Body_{owner}",
+            __config__=ConfigDict(arbitrary_types_allowed=True),
+            **{spec.name: _field_for(spec)},
+        )
+        self._validate = self.model.__pydantic_validator__.validate_python
 
     def validate(self, body: Any, present: bool) -> tuple[Any, ErrorList]:
         if not present:
@@ -168,17 +184,13 @@ class SingleBodyValidator:
                 return None, [missing_error(("body",))]
             return self.spec.default, []
         try:
-            return self.adapter.validate_python(body, from_attributes=True), []
+            instance = self._validate({self.key: body}, from_attributes=True)
         except ValidationError as exc:
-            return None, shape_errors(exc, ("body",), top_missing_none=False)
-
-
-def _annotated(annotation: Any, info: FieldInfo) -> Any:
-    from typing import Annotated
-
-    info.default = PydanticUndefined
-    info.default_factory = None
-    return Annotated[annotation, info]
+            errors = shape_errors(exc, ("body",), top_missing_none=False)
+            for err in errors:
+                err["loc"] = (err["loc"][0], *err["loc"][2:])
+            return None, errors
+        return getattr(instance, self.spec.name), []
 
 
 class EmbeddedBodyValidator:
