@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
@@ -78,6 +78,7 @@ class VeloxAPI(Starlette):
         openapi_external_docs: dict[str, Any] | None = None,
         strict_content_type: bool = True,
         docs_assets: str = "local",
+        batteries: Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> None:
         self.debug = debug
@@ -142,6 +143,10 @@ class VeloxAPI(Starlette):
         self.middleware_stack: ASGIApp | None = None
         self.max_body_size: int | None = None
         self.setup()
+        if batteries is not None:
+            from veloxapi.batteries.app import install_batteries
+
+            self.batteries = install_batteries(self, batteries)
 
     # -- docs and schema ---------------------------------------------------------------------
     def openapi(self) -> dict[str, Any]:

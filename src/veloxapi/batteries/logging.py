@@ -1,0 +1,278 @@
+"""Logging: JSON lines or plain text through the standard ``logging`` module.
+
+* :class:`JsonFormatter` / :class:`TextFormatter` render records; JSON lines
+  carry the time, level, logger, message, request id and any ``extra=`` fields.
+* :class:`RequestIdFilter` stamps every record with the current request id
+  (see :mod:`veloxapi.batteries.request_id`).
+* :class:`RedactingFilter` replaces secrets: Authorization, cookies, API keys,
+  passwords, tokens and any configured field, in ``extra=`` fields (also nested
+  in dicts) and in ``key=value`` / ``key: value`` text inside messages.
+* :class:`AccessLogMiddleware` writes one line per request on the
+  ``veloxapi.access`` logger: method, route template, status, latency,
+  response size and client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from veloxapi.batteries.request_id import get_request_id
+from veloxapi.batteries.settings import BatterySettings, split_csv
+
+ACCESS_LOGGER = "veloxapi.access"
+REDACTED = "[REDACTED]"
+UNMATCHED_ROUTE = "<unmatched>"
+DEFAULT_REDACTED_FIELDS = (
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "api-key",
+    "api_key",
+    "apikey",
+    "password",
+    "passwd",
+    "secret",
+    "client_secret",
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+)
+
+# Attributes every LogRecord has; anything else on a record came from ``extra=``.
+_RECORD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's ANSI-coloured copy of the message
+}
+_HANDLER_NAME = "veloxapi"
+
+CsvList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_csv)]
+
+
+class LoggingSettings(BatterySettings):
+    """``VELOX_LOGGING_*``: level, format, access log and extra fields to redact."""
+
+    model_config = SettingsConfigDict(env_prefix="VELOX_LOGGING_")
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    format: Literal["json", "text"] = "json"
+    access_log: bool = True
+    redact_fields: CsvList = ()
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "_")
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secret values on a record before any handler formats it.
+
+    A name is secret when it is one of the fields or ends with one after ``_``
+    or ``-`` (``db_password``, ``x-csrf-token``).
+    """
+
+    def __init__(self, fields: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.fields = frozenset(_normalise(f) for f in (*DEFAULT_REDACTED_FIELDS, *fields))
+        patterns = (re.escape(f).replace("_", "[-_]?") for f in self.fields)
+        names = "|".join(sorted(patterns, key=len, reverse=True))
+        value = r"[^\s\",;&]+(?:;\s*[^\s\",;&=]+=[^\s\",;&]*)*"  # a cookie list stays whole
+        self._inline = re.compile(
+            rf"(?i)\b((?:[\w-]*[-_])?(?:{names}))(\"?\s*[:=]\s*\"?)(bearer\s+|basic\s+)?({value})"
+        )
+
+    def is_secret(self, name: str) -> bool:
+        key = _normalise(name)
+        return key in self.fields or any(key.endswith(f"_{field}") for field in self.fields)
+
+    def redact_text(self, text: str) -> str:
+        """``Authorization: Bearer abc`` becomes ``Authorization: Bearer [REDACTED]``."""
+        return self._inline.sub(lambda m: f"{m[1]}{m[2]}{m[3] or ''}{REDACTED}", text)
+
+    def redact_value(self, key: str, value: Any) -> Any:
+        """``value`` with secrets masked, looking into dicts, lists and header pairs."""
+        if self.is_secret(key):
+            return REDACTED
+        if isinstance(value, Mapping):
+            return {k: self.redact_value(str(k), v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._redact_item(key, item) for item in value]
+        if isinstance(value, str):
+            return self.redact_text(value)
+        return value
+
+    def _redact_item(self, key: str, item: Any) -> Any:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str | bytes):
+            return (item[0], self.redact_value(_text(item[0]), item[1]))
+        return self.redact_value(key, item)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact_text(record.getMessage())
+        record.args = None
+        for key, value in list(record.__dict__.items()):
+            if key not in _RECORD_ATTRS:
+                setattr(record, key, self.redact_value(key, value))
+        return True
+
+
+def _text(value: object) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``record.request_id`` (``None`` outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = get_request_id()
+        return True
+
+
+def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in record.__dict__.items() if k not in _RECORD_ATTRS}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; non-JSON values are rendered with ``str()``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": get_request_id(),
+        }
+        entry.update(_extra_fields(record))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """Readable lines for development: time, level, logger, request id, message, extras."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-8s %(name)s %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(record)
+        extras = _extra_fields(record)
+        request_id = extras.pop("request_id", None)
+        if request_id:
+            line += f" [request_id={request_id}]"
+        if extras:
+            line += " " + " ".join(f"{k}={v}" for k, v in extras.items())
+        return line
+
+
+def make_handler(settings: LoggingSettings, stream: Any = None) -> logging.Handler:
+    """A stream handler with the configured formatter, request id and redaction."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(JsonFormatter() if settings.format == "json" else TextFormatter())
+    handler.addFilter(RequestIdFilter())
+    handler.addFilter(RedactingFilter(settings.redact_fields))
+    return handler
+
+
+def configure_logging(settings: LoggingSettings, stream: Any = None) -> logging.Handler:
+    """Route the root logger (and uvicorn's) through one veloxapi handler.
+
+    Calling it again replaces the handler it installed before. uvicorn's own
+    access log is silenced when ours is on, so each request is logged once.
+    """
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(old)
+    handler = make_handler(settings, stream)
+    root.addHandler(handler)
+    root.setLevel(settings.level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
+    logging.getLogger("uvicorn.access").disabled = settings.access_log
+    return handler
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template, never the raw path (bounded cardinality)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) and path else UNMATCHED_ROUTE
+
+
+def _client(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else None
+
+
+class AccessLogMiddleware:
+    """Pure ASGI middleware logging one line per HTTP request after it ends."""
+
+    def __init__(self, app: ASGIApp, logger_name: str = ACCESS_LOGGER) -> None:
+        self.app = app
+        self.logger = logging.getLogger(logger_name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+        size = 0
+
+        async def measuring_send(message: Message) -> None:
+            nonlocal status, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, measuring_send)
+        finally:
+            self._log(scope, status, size, time.perf_counter() - start)
+
+    def _log(self, scope: Scope, status: int, size: int, elapsed: float) -> None:
+        route = route_template(scope)
+        fields = {
+            "method": scope["method"],
+            "route": route,
+            "status": status,
+            "latency_ms": round(elapsed * 1000, 3),
+            "response_size": size,
+            "client": _client(scope),
+        }
+        message = f"{scope['method']} {route} {status}"
+        self.logger.info(message, extra=fields)
+
+
+def install_logging(app: Any, settings: LoggingSettings) -> None:
+    """Configure logging now and add the access log middleware if enabled."""
+    configure_logging(settings)
+    if settings.access_log:
+        app.add_middleware(AccessLogMiddleware)

@@ -1,0 +1,235 @@
+"""Prometheus metrics through prometheus-client (``pip install "veloxapi[metrics]"``).
+
+Three metrics, labelled by method, route *template* (``/items/{item_id}``,
+never the raw path, so the number of series stays bounded) and status:
+
+* ``<namespace>_http_requests_total`` (counter)
+* ``<namespace>_http_request_duration_seconds`` (histogram)
+* ``<namespace>_http_requests_in_progress`` (gauge, by method)
+
+With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` to an empty
+directory shared by the workers before they start: each worker then writes its
+values there and every scrape aggregates all workers.
+
+The text format is served at ``/metrics`` (left out of the OpenAPI document),
+optionally behind a bearer token, or on a separate port instead.
+"""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+import logging
+import os
+import time
+from typing import Annotated, Any
+
+import anyio.to_thread
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from veloxapi.batteries.logging import route_template
+from veloxapi.batteries.settings import BatterySettings, ConfigurationError, split_csv
+
+try:
+    import prometheus_client
+    from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+    from prometheus_client.multiprocess import MultiProcessCollector
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        'The metrics battery needs prometheus-client: pip install "veloxapi[metrics]"'
+    ) from exc
+
+logger = logging.getLogger("veloxapi.metrics")
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class MetricsSettings(BatterySettings):
+    """``VELOX_METRICS_*``: where metrics are served, how they are protected, buckets."""
+
+    model_config = SettingsConfigDict(env_prefix="VELOX_METRICS_")
+
+    path: str = Field(default="/metrics", pattern=r"^/\S*$")
+    token: SecretStr | None = Field(default=None, min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)
+    host: str = "0.0.0.0"
+    namespace: str = Field(default="velox", pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+    buckets: Annotated[tuple[float, ...], NoDecode, BeforeValidator(split_csv)] = Field(
+        default=DEFAULT_BUCKETS, min_length=1
+    )
+
+    @field_validator("buckets")
+    @classmethod
+    def _increasing(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(low >= high for low, high in itertools.pairwise(value)):
+            raise ValueError("bucket bounds must increase, e.g. 0.01,0.1,1,10")
+        return value
+
+
+def multiprocess_mode() -> bool:
+    """True when prometheus-client aggregates several worker processes."""
+    return bool(os.environ.get(MULTIPROC_ENV))
+
+
+class HTTPMetrics:
+    """The request metrics of one application, in their own registry."""
+
+    def __init__(self, settings: MetricsSettings | None = None) -> None:
+        self.settings = settings or MetricsSettings()
+        self.registry = CollectorRegistry(auto_describe=True)
+        prefix = self.settings.namespace
+        self.requests = Counter(
+            f"{prefix}_http_requests_total",
+            "HTTP requests handled, by method, route template and status.",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            f"{prefix}_http_request_duration_seconds",
+            "Time to answer HTTP requests, by method, route template and status.",
+            ("method", "route", "status"),
+            buckets=self.settings.buckets,
+            registry=self.registry,
+        )
+        self.in_progress = Gauge(
+            f"{prefix}_http_requests_in_progress",
+            "HTTP requests being handled now, by method.",
+            ("method",),
+            multiprocess_mode="livesum",
+            registry=self.registry,
+        )
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        labels = (method, route, str(status))
+        self.requests.labels(*labels).inc()
+        self.latency.labels(*labels).observe(seconds)
+
+    def scrape_registry(self) -> CollectorRegistry:
+        """What a scrape reads: all workers' files in multiprocess mode, else this registry."""
+        if not multiprocess_mode():
+            return self.registry
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return registry
+
+    def exposition(self) -> bytes:
+        return prometheus_client.generate_latest(self.scrape_registry())
+
+
+class MetricsMiddleware:
+    """Pure ASGI middleware recording every HTTP request into :class:`HTTPMetrics`.
+
+    With ``settings.port`` set it also starts the separate metrics server when
+    the application starts (ASGI lifespan) and stops it when it shuts down.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: HTTPMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+        self._server: Any = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.metrics.settings.port is not None:
+            await self.app(scope, self._lifespan_receive(receive), send)
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self._measure(scope, receive, send)
+
+    async def _measure(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        status = 500
+        start = time.perf_counter()
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        gauge = self.metrics.in_progress.labels(method)
+        gauge.inc()
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            gauge.dec()
+            elapsed = time.perf_counter() - start
+            self.metrics.observe(method, route_template(scope), status, elapsed)
+
+    def _lifespan_receive(self, receive: Receive) -> Receive:
+        async def watching_receive() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self._start_server()
+            elif message["type"] == "lifespan.shutdown":
+                await anyio.to_thread.run_sync(self._stop_server)
+            return message
+
+        return watching_receive
+
+    def _start_server(self) -> None:
+        settings = self.metrics.settings
+        port = settings.port
+        if port is None:
+            return
+        try:
+            self._server, _ = prometheus_client.start_http_server(
+                port, addr=settings.host, registry=self.metrics.scrape_registry()
+            )
+        except OSError as exc:
+            if not multiprocess_mode():
+                raise ConfigurationError(
+                    [
+                        f"VELOX_METRICS_PORT={port} cannot be bound on {settings.host} ({exc}); "
+                        f"free the port, or with several workers set {MULTIPROC_ENV}"
+                    ]
+                ) from exc
+            # Another worker already serves the shared multiprocess view on this port.
+            logger.info("metrics port %s not bound by this worker: %s", port, exc)
+
+    def _stop_server(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+def _authorized(request: Request, token: SecretStr | None) -> bool:
+    if token is None:
+        return True
+    supplied = request.headers.get("authorization", "")
+    expected = f"Bearer {token.get_secret_value()}"
+    return hmac.compare_digest(supplied.encode(), expected.encode())
+
+
+def metrics_endpoint(metrics: HTTPMetrics) -> Any:
+    """A Starlette endpoint answering the Prometheus text format."""
+    token = metrics.settings.token
+
+    async def serve_metrics(request: Request) -> Response:
+        if not _authorized(request, token):
+            return PlainTextResponse(
+                "Missing or wrong bearer token for metrics.",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        return Response(metrics.exposition(), media_type=prometheus_client.CONTENT_TYPE_LATEST)
+
+    return serve_metrics
+
+
+def install_metrics(app: Any, settings: MetricsSettings) -> HTTPMetrics:
+    """Measure every request of ``app`` and expose the metrics (route or port)."""
+    metrics = HTTPMetrics(settings)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    if settings.port is None:
+        app.add_route(
+            settings.path, metrics_endpoint(metrics), methods=["GET"], include_in_schema=False
+        )
+    return metrics

@@ -1,0 +1,163 @@
+"""Browser security policy: security headers on every response, and CORS.
+
+:class:`SecurityHeadersMiddleware` adds HSTS, ``X-Content-Type-Options``,
+``X-Frame-Options``, ``Referrer-Policy`` and a Content-Security-Policy to every
+HTTP response, without replacing a header the endpoint set itself.
+
+Two CSPs. API responses get a strict one (``default-src 'none'``: a JSON
+response has nothing to run). The documentation pages (Swagger UI, ReDoc, the
+OAuth2 redirect) load their assets from this origin, but also start with inline
+``<script>`` blocks, so they get a policy with ``script-src 'self'
+'unsafe-inline'`` -- on those paths only. A nonce would require the docs HTML
+generator to stamp every response, and hashes change whenever the docs
+configuration (title, OpenAPI URL, Swagger UI parameters) changes, silently
+breaking the page. The inline scripts on those pages are written by the
+framework from the developer's configuration, never from request data, and the
+policy still forbids other origins, ``eval``, plugins and framing.
+
+CORS is Starlette's ``CORSMiddleware`` configured from ``VELOX_CORS_*``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from veloxapi.batteries.settings import BatterySettings, split_csv
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+DEFAULT_DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
+_DOCS_URL_ATTRS = ("docs_url", "redoc_url", "swagger_ui_oauth2_redirect_url")
+
+CsvList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_csv)]
+
+
+class SecurityHeadersSettings(BatterySettings):
+    """``VELOX_SECURITY_HEADERS_*``: each header's value; empty string turns one off."""
+
+    model_config = SettingsConfigDict(env_prefix="VELOX_SECURITY_HEADERS_")
+
+    hsts_max_age: int = Field(default=31_536_000, ge=0)
+    hsts_include_subdomains: bool = True
+    hsts_preload: bool = False
+    content_type_options: Literal["nosniff", ""] = "nosniff"
+    frame_options: Literal["DENY", "SAMEORIGIN", ""] = "DENY"
+    referrer_policy: str = "strict-origin-when-cross-origin"
+    csp: str = API_CSP
+    docs_csp: str = DOCS_CSP
+    docs_paths: CsvList | None = None
+
+    def hsts(self) -> str:
+        if self.hsts_max_age == 0:
+            return ""
+        value = f"max-age={self.hsts_max_age}"
+        if self.hsts_include_subdomains:
+            value += "; includeSubDomains"
+        return value + "; preload" if self.hsts_preload else value
+
+
+def _encode(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items() if v]
+
+
+class SecurityHeadersMiddleware:
+    """Pure ASGI middleware adding the configured security headers."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: SecurityHeadersSettings | None = None,
+        docs_paths: tuple[str, ...] = DEFAULT_DOCS_PATHS,
+    ) -> None:
+        self.app = app
+        settings = settings or SecurityHeadersSettings()
+        common = {
+            "strict-transport-security": settings.hsts(),
+            "x-content-type-options": settings.content_type_options,
+            "x-frame-options": settings.frame_options,
+            "referrer-policy": settings.referrer_policy,
+        }
+        self._api_headers = _encode({**common, "content-security-policy": settings.csp})
+        self._docs_headers = _encode({**common, "content-security-policy": settings.docs_csp})
+        self._docs_paths = frozenset(settings.docs_paths or docs_paths)
+
+    def _headers_for(self, scope: Scope) -> list[tuple[bytes, bytes]]:
+        path: str = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :] or "/"
+        return self._docs_headers if path in self._docs_paths else self._api_headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self._headers_for(scope)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                for key, value in extra:
+                    name = key.decode("latin-1")
+                    if name not in headers:
+                        headers.append(name, value.decode("latin-1"))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def docs_paths_of(app: Any) -> tuple[str, ...]:
+    """The documentation paths an app serves (``docs_url`` ...), or the defaults."""
+    if not any(hasattr(app, attr) for attr in _DOCS_URL_ATTRS):
+        return DEFAULT_DOCS_PATHS
+    return tuple(url for attr in _DOCS_URL_ATTRS if (url := getattr(app, attr, None)))
+
+
+def install_security_headers(app: Any, settings: SecurityHeadersSettings) -> None:
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=docs_paths_of(app))
+
+
+class CorsSettings(BatterySettings):
+    """``VELOX_CORS_*``: Starlette's ``CORSMiddleware`` options; lists are comma-separated."""
+
+    model_config = SettingsConfigDict(env_prefix="VELOX_CORS_")
+
+    allow_origins: CsvList = Field(min_length=1)
+    allow_methods: CsvList = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+    allow_headers: CsvList = ()
+    expose_headers: CsvList = ()
+    allow_credentials: bool = False
+    max_age: int = Field(default=600, ge=0)
+
+    @field_validator("allow_credentials")
+    @classmethod
+    def _no_wildcard_with_credentials(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and "*" in info.data.get("allow_origins", ()):
+            raise ValueError(
+                "browsers refuse credentials with allow_origins='*'; "
+                "list the origins in VELOX_CORS_ALLOW_ORIGINS instead"
+            )
+        return value
+
+
+def install_cors(app: Any, settings: CorsSettings) -> None:
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allow_origins,
+        allow_methods=settings.allow_methods,
+        allow_headers=settings.allow_headers,
+        expose_headers=settings.expose_headers,
+        allow_credentials=settings.allow_credentials,
+        max_age=settings.max_age,
+    )
