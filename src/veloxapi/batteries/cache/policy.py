@@ -1,0 +1,119 @@
+"""``Cache``: the per-route opt-in dependency, and the keys it implies.
+
+The middleware cannot know a request's route before routing, so the two
+cooperate: the middleware puts a :class:`CacheContext` in the ASGI scope, the
+route's ``Cache`` dependency fills it in, and the middleware stores the response
+together with the policy under the request's URL. Later requests for that URL
+read the policy back first, so they know which headers to key on before a
+response is looked up.
+"""
+
+# No `from __future__ import annotations`: the dependency signatures below are
+# read at run time, and string annotations on a callable instance cannot be resolved.
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, quote, urlencode
+
+from starlette.requests import Request
+
+from veloxapi.batteries._stores import ThrottledWarning
+from veloxapi.batteries.settings import ConfigurationError
+
+logger = logging.getLogger("veloxapi.cache")
+SCOPE_KEY = "veloxapi.cache"
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+_not_installed = ThrottledWarning(logger, interval=3600.0)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a route asked for: how long, which headers vary, shared between users."""
+
+    ttl: float
+    vary: tuple[str, ...] = ()
+    shared: bool = False
+
+    def dump(self) -> bytes:
+        return json.dumps({"ttl": self.ttl, "vary": self.vary, "shared": self.shared}).encode()
+
+    @classmethod
+    def load(cls, raw: bytes) -> "Policy | None":
+        try:
+            data = json.loads(raw)
+            return cls(float(data["ttl"]), tuple(data["vary"]), bool(data["shared"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+@dataclass
+class CacheContext:
+    """Per request: set by the middleware, filled in by the route's ``Cache``."""
+
+    policy: Policy | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def url_key(path: str, query_string: bytes) -> str:
+    """``GET:<quoted path>?<query sorted by name>``: equal URLs give equal keys."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    pairs.sort(key=lambda pair: pair[0])  # stable: repeated names keep their order
+    return f"GET:{path_key(path)}?{urlencode(pairs)}"
+
+
+def path_key(path: str) -> str:
+    return quote(path, safe="/:@!$&'()*+,;=-._~")
+
+
+def variant(policy: Policy, headers: dict[str, str], credential: str | None) -> str:
+    """A digest of the request headers the policy varies on, and of the credentials."""
+    parts = [f"{name}={headers.get(name, '')}" for name in policy.vary]
+    if credential is not None and not policy.shared:
+        parts.append("credential=" + credential)
+    return hashlib.sha256("\n".join(parts).encode("latin-1", "replace")).hexdigest()[:32]
+
+
+class Cache:
+    """Opt a route in to response caching: ``dependencies=[Depends(Cache(ttl=60))]``.
+
+    ``vary`` names request headers that change the response (``Accept-Language``).
+    ``shared=True`` lets one cached response serve every user even when requests
+    carry credentials; otherwise authenticated requests get per-credential entries
+    (or none, per the settings). ``tags`` may use path parameters, e.g.
+    ``"item:{item_id}"``, and name entries for :func:`invalidate`.
+    """
+
+    def __init__(
+        self,
+        ttl: float,
+        *,
+        vary: Sequence[str] = (),
+        shared: bool = False,
+        tags: Sequence[str] = (),
+    ) -> None:
+        if isinstance(ttl, bool) or not isinstance(ttl, int | float) or ttl <= 0:
+            raise ConfigurationError([f"Cache(ttl={ttl!r}): give a positive number of seconds"])
+        bad = [name for name in vary if not _HEADER_NAME.match(name)]
+        if isinstance(vary, str) or bad:
+            raise ConfigurationError(
+                [f"Cache(vary={vary!r}): give a list of header names, e.g. ['Accept-Language']"]
+            )
+        self.policy = Policy(float(ttl), tuple(sorted(n.lower() for n in vary)), shared)
+        self.tags = (tags,) if isinstance(tags, str) else tuple(tags)
+
+    async def __call__(self, request: Request) -> None:
+        context = request.scope.get(SCOPE_KEY)
+        if not isinstance(context, CacheContext):
+            _not_installed.warn("Cache() is used but install_cache(app, ...) was not called")
+            return
+        context.policy = self.policy
+        params = _KeepMissing(request.path_params)
+        context.tags = [tag.format_map(params) for tag in self.tags]
+
+
+class _KeepMissing(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

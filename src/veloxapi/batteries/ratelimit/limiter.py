@@ -1,0 +1,202 @@
+"""The rate limiter and the per-route / per-router dependency ``RateLimit``.
+
+``RateLimiter`` holds the configured store and key settings; ``install_rate_limit``
+keeps one on ``app.state``. ``RateLimit("10/minute")`` is a callable dependency:
+``Depends(RateLimit(...))`` in a route's or a router's ``dependencies`` counts
+the request and raises a 429 when it is over the limit.
+"""
+
+# No `from __future__ import annotations`: the dependency signatures below are
+# read at run time, and string annotations on a callable instance cannot be resolved.
+import inspect
+import logging
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+
+from veloxapi.batteries._stores import ThrottledWarning
+from veloxapi.batteries.ratelimit import keys
+from veloxapi.batteries.ratelimit.rates import Algorithm, Decision, Rate
+from veloxapi.batteries.ratelimit.redis_store import RedisRateLimitStore
+from veloxapi.batteries.ratelimit.settings import RateLimitSettings
+from veloxapi.batteries.ratelimit.stores import MemoryRateLimitStore, RateLimitStore
+from veloxapi.batteries.settings import ConfigurationError
+from veloxapi.exceptions import HTTPException
+
+logger = logging.getLogger("veloxapi.ratelimit")
+
+STATE_KEY = "veloxapi_ratelimit"
+KeySpec = Literal["ip", "api_key", "subject"] | keys.KeyFunc
+
+
+class StoreUnavailable(Exception):
+    """The store failed and the limiter is configured to fail closed."""
+
+
+class RateLimiter:
+    """Counts requests in a store, keyed as the settings say."""
+
+    def __init__(self, settings: RateLimitSettings, store: RateLimitStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or _store_for(settings)
+        self.trusted = keys.parse_networks(settings.trusted_proxies)
+        self._outage = ThrottledWarning(logger)
+
+    async def identity(self, conn: HTTPConnection, key: KeySpec | None) -> str:
+        """Who ``conn`` counts against; the client address when the key yields nothing."""
+        spec = key if key is not None else self.settings.key
+        found: str | None
+        if spec == "api_key":
+            found = keys.api_key(conn, self.settings.api_key_header)
+        elif spec == "subject":
+            found = keys.token_subject(conn)
+        elif callable(spec):
+            result = spec(conn)
+            found = await result if inspect.isawaitable(result) else result
+        else:
+            found = None
+        return found or "ip:" + keys.client_address(conn, self.trusted)
+
+    async def check(
+        self,
+        bucket: str,
+        identity: str,
+        rates: Sequence[Rate],
+        algorithm: Algorithm | None = None,
+    ) -> Decision | None:
+        """Count one request against every rate; the tightest decision, or ``None``
+        when the store is down and the limiter fails open."""
+        algorithm = algorithm or self.settings.algorithm
+        decisions = []
+        try:
+            for rate in rates:
+                store_key = f"{bucket}|{rate.limit}/{rate.period}|{identity}"
+                decisions.append(await self.store.hit(store_key, rate, algorithm))
+        except Exception as exc:
+            if self.settings.on_store_error == "closed":
+                logger.error("rate-limit store failed (%s); refusing requests", type(exc).__name__)
+                raise StoreUnavailable from exc
+            self._outage.warn(
+                "rate-limit store failed (%s: %s); letting requests through",
+                type(exc).__name__,
+                exc,
+            )
+            return None
+        return _tightest(decisions)
+
+    async def aclose(self) -> None:
+        await self.store.aclose()
+
+
+def _store_for(settings: RateLimitSettings) -> RateLimitStore:
+    if settings.backend == "redis":
+        return RedisRateLimitStore(
+            settings.redis_url, prefix=settings.key_prefix, timeout=settings.redis_timeout
+        )
+    return MemoryRateLimitStore()
+
+
+def _tightest(decisions: Sequence[Decision]) -> Decision:
+    denied = [d for d in decisions if not d.allowed]
+    if denied:
+        return max(denied, key=lambda d: d.retry_after)
+    return min(decisions, key=lambda d: (d.remaining, -d.reset))
+
+
+_default_limiter: RateLimiter | None = None
+
+
+def limiter_for(app: Any) -> RateLimiter:
+    """The limiter installed on ``app``, or a process-wide in-memory default."""
+    global _default_limiter
+    found = getattr(getattr(app, "state", None), STATE_KEY, None)
+    if isinstance(found, RateLimiter):
+        return found
+    if _default_limiter is None:
+        _default_limiter = RateLimiter(RateLimitSettings(), MemoryRateLimitStore())
+    return _default_limiter
+
+
+def parse_rates(owner: str, texts: Sequence[str]) -> tuple[Rate, ...]:
+    """Parse rates at registration time; ConfigurationError naming each bad one."""
+    if not texts:
+        raise ConfigurationError([f"{owner}: give at least one rate, e.g. RateLimit('10/minute')"])
+    problems, rates = [], []
+    for text in texts:
+        try:
+            rates.append(Rate.parse(text))
+        except ValueError as exc:
+            problems.append(f"{owner}: {exc}")
+    if problems:
+        raise ConfigurationError(problems)
+    return tuple(rates)
+
+
+def too_many(decision: Decision) -> str:
+    return f"Rate limit exceeded: {decision.limit} requests; retry later"
+
+
+class RateLimit:
+    """A dependency limiting the routes it is attached to.
+
+    ``name`` shares one counter between every route using this policy (put it
+    on a router for a router-wide budget); without it each route (method and
+    path template) counts separately. ``key`` is ``"ip"``, ``"api_key"``,
+    ``"subject"`` or a function of the connection; the default comes from the
+    settings.
+    """
+
+    def __init__(
+        self,
+        *rates: str,
+        key: KeySpec | None = None,
+        name: str | None = None,
+        algorithm: Algorithm | str | None = None,
+    ) -> None:
+        self.rates = parse_rates(f"RateLimit{rates!r}", rates)
+        if key is not None and not callable(key) and key not in ("ip", "api_key", "subject"):
+            raise ConfigurationError(
+                [f"RateLimit(key={key!r}): use 'ip', 'api_key', 'subject' or a function"]
+            )
+        self.key = key
+        self.name = name
+        self.algorithm = _algorithm(algorithm)
+
+    async def __call__(self, request: Request, response: Response) -> None:
+        limiter = limiter_for(request.scope.get("app"))
+        identity = await limiter.identity(request, self.key)
+        try:
+            decision = await limiter.check(
+                self._bucket(request), identity, self.rates, self.algorithm
+            )
+        except StoreUnavailable:
+            raise HTTPException(
+                503, "Rate limiting is unavailable", headers={"Retry-After": "1"}
+            ) from None
+        if decision is None:
+            return
+        if not decision.allowed:
+            raise HTTPException(429, too_many(decision), headers=decision.headers())
+        if limiter.settings.headers:
+            response.headers.update(decision.headers())
+
+    def _bucket(self, request: Request) -> str:
+        if self.name:
+            return "name:" + self.name
+        route = request.scope.get("route")
+        path = getattr(route, "path", None) or request.url.path
+        return f"route:{request.method} {path}"
+
+
+def _algorithm(value: Algorithm | str | None) -> Algorithm | None:
+    if value is None or isinstance(value, Algorithm):
+        return value
+    try:
+        return Algorithm(value)
+    except ValueError:
+        choices = ", ".join(a.value for a in Algorithm)
+        raise ConfigurationError(
+            [f"RateLimit(algorithm={value!r}) is not an algorithm; use one of {choices}"]
+        ) from None
