@@ -72,9 +72,16 @@ def Depends(  # noqa: N802
     *,
     use_cache: bool = True,
     scope: Literal["function", "request"] | None = None,
+    max_concurrency: int | None = None,
 ) -> Any:
-    """Inject the result of ``dependency`` (cached per request unless ``use_cache=False``)."""
-    return params.Depends(dependency=dependency, use_cache=use_cache, scope=scope)
+    """Inject the result of ``dependency`` (cached per request unless ``use_cache=False``).
+
+    ``max_concurrency`` caps how many requests run this declaration at once; the
+    rest wait (without holding a worker thread) until a run, cleanup included, ends.
+    """
+    return params.Depends(
+        dependency=dependency, use_cache=use_cache, scope=scope, max_concurrency=max_concurrency
+    )
 
 
 def Security(  # noqa: N802

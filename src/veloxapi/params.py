@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic.fields import AliasChoices, AliasPath, FieldInfo
 from pydantic_core import PydanticUndefined
 
+from veloxapi._engine.concurrency_limit import ConcurrencyLimit
 from veloxapi.exceptions import FastAPIDeprecationWarning
 
 _Unset: Any = PydanticUndefined
@@ -232,7 +233,7 @@ class File(Form):
         super().__init__(default, media_type=media_type, **kwargs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: two declarations never share a limit
 class Depends:
     """A dependency: a callable whose result is injected into the parameter.
 
@@ -244,6 +245,11 @@ class Depends:
     dependency: Callable[..., Any] | None = None
     use_cache: bool = True
     scope: Literal["function", "request"] | None = None
+    max_concurrency: int | None = None
+
+    def __post_init__(self) -> None:
+        limit = None if self.max_concurrency is None else ConcurrencyLimit(self.max_concurrency)
+        object.__setattr__(self, "_concurrency", limit)
 
     def __repr__(self) -> str:
         attr = getattr(self.dependency, "__name__", type(self.dependency).__name__)
@@ -251,11 +257,14 @@ class Depends:
         return f"{type(self).__name__}({attr}{cache})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Security(Depends):
     """A dependency that also declares the OAuth2 scopes it requires."""
 
     scopes: Sequence[str] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
 
 
 __all__ = [

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from veloxapi import params
 from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.analysis import Dependant, get_dependant
+from veloxapi._engine.analysis import Dependant, get_dependant, with_limit
 from veloxapi._engine.handler import (
     HTTPEndpointHandler,
     WebSocketEndpointHandler,
@@ -287,7 +287,7 @@ def _dependency_of(depends: params.Depends, path: str) -> Dependant:
         )
     assert depends.dependency is not None, "A parameter-less dependency must have a callable"
     own = list(depends.scopes or []) if isinstance(depends, params.Security) else []
-    return get_dependant(
+    return with_limit(depends, get_dependant(
         path=path,
         call=depends.dependency,
         use_cache=depends.use_cache,
@@ -295,7 +295,7 @@ def _dependency_of(depends: params.Depends, path: str) -> Dependant:
         security_scopes=own,
         own_scopes=own,
         is_security=isinstance(depends, params.Security),
-    )
+    ))
 
 
 def _ensure_multipart_installed() -> None:

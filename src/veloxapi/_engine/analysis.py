@@ -28,6 +28,7 @@ from starlette.websockets import WebSocket
 from veloxapi import params
 from veloxapi._engine import typing_tools as tt
 from veloxapi._engine.calls import CallMode, call_mode
+from veloxapi._engine.concurrency_limit import ConcurrencyLimit
 from veloxapi.exceptions import DependencyScopeError, FastAPIError, PydanticV1NotSupportedError
 
 
@@ -94,10 +95,12 @@ class Dependant:
     use_cache: bool = True
     scope: str | None = None  # "function" | "request" | None for yield dependencies
     is_security: bool = False  # declared with Security(...)
+    concurrency: ConcurrencyLimit | None = None  # Depends(max_concurrency=...)
 
     @property
     def cache_key(self) -> tuple[Any, ...]:
-        return (self.call, tuple(sorted(set(self.security_scopes))), self.scope or "request")
+        scopes = tuple(sorted(set(self.security_scopes)))
+        return (self.call, scopes, self.scope or "request")
 
     def all_params(self) -> list[ParamSpec]:
         return [
@@ -266,7 +269,7 @@ def _sub_dependant(
         )
     own = list(depends.scopes or []) if isinstance(depends, params.Security) else []
     _check_scopes(parent, call, depends.scope)
-    return get_dependant(
+    return with_limit(depends, get_dependant(
         path=parent.path,
         call=call,
         name=name,
@@ -275,7 +278,13 @@ def _sub_dependant(
         scope=depends.scope,
         own_scopes=own,
         is_security=isinstance(depends, params.Security),
-    )
+    ))
+
+
+def with_limit(depends: params.Depends, dependant: Dependant) -> Dependant:
+    """``dependant`` carrying the concurrency limit of the declaration it came from."""
+    dependant.concurrency = getattr(depends, "_concurrency", None)
+    return dependant
 
 
 def _is_generator(call: Any) -> bool:

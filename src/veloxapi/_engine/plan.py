@@ -17,6 +17,7 @@ from typing import Any
 
 from veloxapi._engine import typing_tools as tt
 from veloxapi._engine.calls import CallMode, call_mode
+from veloxapi._engine.concurrency_limit import ConcurrencyLimit
 from veloxapi._engine.analysis import Dependant, Injected, ParamSpec, Source, get_dependant
 from veloxapi._engine.validators import (
     EmbeddedBodyValidator,
@@ -55,6 +56,7 @@ class Step:
     sub_results: list[tuple[str | None, int]] = field(default_factory=list)
     security_scopes: list[str] = field(default_factory=list)
     request_scope: bool = True  # yield cleanup after the response is sent (else after the call)
+    limit: ConcurrencyLimit | None = None  # Depends(max_concurrency=...)
     form: FormValidator | None = None
     form_target: str | None = None  # a single form model fills this kwarg
 
@@ -115,6 +117,7 @@ class _PlanBuilder:
             own_scopes=dependant.own_scopes,
             is_security=dependant.is_security,
         )
+        replaced.concurrency = dependant.concurrency
         return replaced
 
     def flat_body_params(self, dependant: Dependant) -> list[ParamSpec]:
@@ -153,6 +156,7 @@ class _PlanBuilder:
             injected=list(dependant.injected.items()),
             security_scopes=list(dependant.security_scopes),
             request_scope=own_scope != "function",
+            limit=dependant.concurrency,
         )
         self.needs.update(dependant.injected.values())
         self._add_checks(step, dependant)

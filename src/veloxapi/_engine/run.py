@@ -7,8 +7,16 @@ each step's checks ask for.
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
 from typing import Any
+
+import anyio
+import anyio.lowlevel
 
 from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
@@ -151,15 +159,65 @@ def _run_checks(step: Step, inputs: Inputs, kwargs: dict[str, Any], errors: Erro
     return ok
 
 
+class _ShieldedExit:
+    """An async context manager whose exit (a dependency's cleanup) can't be cancelled."""
+
+    __slots__ = ("_cm",)
+
+    def __init__(self, cm: AbstractAsyncContextManager[Any]) -> None:
+        self._cm = cm
+
+    async def __aenter__(self) -> Any:
+        return await self._cm.__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        with anyio.CancelScope(shield=True):
+            suppress = await self._cm.__aexit__(*exc_info)
+        await anyio.lowlevel.checkpoint_if_cancelled()  # a cancellation waits, it isn't lost
+        return suppress
+
+
+class _Limited:
+    """Holds a concurrency slot from before entry until after a dependency's cleanup."""
+
+    __slots__ = ("_cm", "_semaphore")
+
+    def __init__(self, cm: AbstractAsyncContextManager[Any], semaphore: anyio.Semaphore) -> None:
+        self._cm = cm
+        self._semaphore = semaphore
+
+    async def __aenter__(self) -> Any:
+        await self._semaphore.acquire()
+        try:
+            return await self._cm.__aenter__()
+        except BaseException:
+            self._semaphore.release()
+            raise
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        try:
+            return await self._cm.__aexit__(*exc_info)
+        finally:
+            self._semaphore.release()
+
+
 async def call_step(step: Step, kwargs: dict[str, Any], ctx: RequestContext) -> Any:
     mode = step.mode
-    if mode is CallMode.ASYNC:
-        return await step.call(**kwargs)
-    if mode is CallMode.SYNC:
-        return await run_in_threadpool(step.call, **kwargs)
+    if mode is CallMode.ASYNC or mode is CallMode.SYNC:
+        if step.limit is None:
+            if mode is CallMode.ASYNC:
+                return await step.call(**kwargs)
+            return await run_in_threadpool(step.call, **kwargs)
+        async with step.limit.get_semaphore():
+            if mode is CallMode.ASYNC:
+                return await step.call(**kwargs)
+            return await run_in_threadpool(step.call, **kwargs)
     stack = ctx.request_stack if step.request_scope else ctx.function_stack
+    cm: AbstractAsyncContextManager[Any]
     if mode is CallMode.ASYNC_GEN:
-        return await stack.enter_async_context(asynccontextmanager(step.call)(**kwargs))
-    return await stack.enter_async_context(
-        contextmanager_in_threadpool(contextmanager(step.call)(**kwargs))
-    )
+        cm = _ShieldedExit(asynccontextmanager(step.call)(**kwargs))
+    else:
+        cm = contextmanager_in_threadpool(contextmanager(step.call)(**kwargs))
+    if step.limit is not None:
+        cm = _Limited(cm, step.limit.get_semaphore())
+    return await stack.enter_async_context(cm)
