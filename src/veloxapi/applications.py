@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -11,11 +12,15 @@ from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, ExceptionHandler, Lifespan, Receive, Scope, Send
 
 from veloxapi import params
+from veloxapi._engine.exception_middleware import ExceptionMiddleware
+from veloxapi._frontend import CheckDir
+from veloxapi._frontend_files import Fallback
 from veloxapi.datastructures import Default, DefaultPlaceholder
 from veloxapi.exception_handlers import (
     http_exception_handler,
@@ -177,11 +182,35 @@ class VeloxAPI(Starlette):
 
         add_docs_routes(self)
 
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack (server errors outermost, then user middleware, then exception
+        handlers), with veloxapi's exception middleware in place of Starlette's."""
+        error_handler = None
+        handlers: dict[Any, ExceptionHandler] = {}
+        for key, value in self.exception_handlers.items():
+            if key in (500, Exception):
+                error_handler = value
+            else:
+                handlers[key] = value
+        middleware = [
+            Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+            *self.user_middleware,
+            Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
+        ]
+        app: ASGIApp = self.router
+        for cls, args, kwargs in reversed(middleware):
+            app = cls(app, *args, **kwargs)
+        return app
+
     # -- ASGI --------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self
         if self.root_path:
             scope["root_path"] = self.root_path
-        await super().__call__(scope, receive, send)
+        stack = self.middleware_stack
+        if stack is None:
+            stack = self.middleware_stack = self.build_middleware_stack()
+        await stack(scope, receive, send)
 
     # -- registration, delegated to the router -----------------------------------------------
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
@@ -226,6 +255,24 @@ class VeloxAPI(Starlette):
 
     def include_router(self, router: APIRouter, **kwargs: Any) -> None:
         self.router.include_router(router, **kwargs)
+
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Fallback = "auto",
+        check_dir: CheckDir = "auto",
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        """Serve a built frontend (``index.html`` and assets) at ``path``, below all routes."""
+        self.router.frontend(
+            path,
+            directory=directory,
+            fallback=fallback,
+            check_dir=check_dir,
+            dependencies=dependencies,
+        )
 
     def get(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self.router.get(path, **kwargs)

@@ -251,6 +251,11 @@ class Depends:
         limit = None if self.max_concurrency is None else ConcurrencyLimit(self.max_concurrency)
         object.__setattr__(self, "_concurrency", limit)
 
+    def __hash__(self) -> int:
+        # Hashed by configuration (tools key caches on declarations), equal only to itself.
+        return hash((type(self), self.dependency, self.use_cache, self.scope,
+                     self.max_concurrency, tuple(getattr(self, "scopes", None) or ())))
+
     def __repr__(self) -> str:
         attr = getattr(self.dependency, "__name__", type(self.dependency).__name__)
         cache = "" if self.use_cache else ", use_cache=False"

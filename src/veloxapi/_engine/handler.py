@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 
 from starlette._exception_handler import wrap_app_handling_exceptions
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -40,8 +41,28 @@ _SWALLOWED = (
 class _JSONBytesResponse(JSONResponse):
     """A JSON response whose body was already rendered to bytes."""
 
-    def render(self, content: Any) -> bytes:
-        return content if isinstance(content, bytes) else super().render(content)
+    def __init__(
+        self, body: bytes, status_code: int = 200, background: BackgroundTask | None = None
+    ) -> None:
+        # PERF: benchmarks in-process plain_dict: the two headers are known, skip init_headers
+        self.body = body
+        self.status_code = status_code
+        self.background = background
+        self.media_type = "application/json"
+        self.raw_headers = [
+            (b"content-length", str(len(body)).encode("latin-1")),
+            (b"content-type", b"application/json"),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": self.status_code,
+                    "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.body})
+        if self.background is not None:
+            await self.background()
 
 
 def endpoint_context(call: Callable[..., Any], path: str) -> EndpointContext:
@@ -52,6 +73,36 @@ def endpoint_context(call: Callable[..., Any], path: str) -> EndpointContext:
     except (TypeError, OSError):
         pass
     return ctx
+
+
+class RouteApp:
+    """The ASGI app of a route whose handler is the stock one: the plan runs on the scope.
+
+    Exceptions go straight to the application's exception middleware; an exit
+    stack exists only when the plan has cleanup to run after the response.
+    """
+
+    __slots__ = ("handler", "route")
+
+    def __init__(self, route: APIRoute) -> None:
+        self.route = route
+        self.handler = HTTPEndpointHandler(route)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        plan = self.route.current_plan()
+        inputs = Inputs(scope, receive, send)
+        if not plan.request_cleanup:
+            response = await self.handler.run(plan, inputs, None)
+            await response(scope, receive, send)
+            return
+        responded = False
+        async with AsyncExitStack() as request_stack:
+            scope[REQUEST_STACK_KEY] = request_stack
+            response = await self.handler.run(plan, inputs, request_stack)
+            await response(scope, receive, send)
+            responded = True
+        if not responded:
+            raise FastAPIError(_SWALLOWED)
 
 
 def request_response(handler: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
@@ -87,28 +138,38 @@ class HTTPEndpointHandler:
         self.route = route
 
     async def __call__(self, request: Request) -> Response:
-        route = self.route
-        plan = route.current_plan()
+        """The ``Request -> Response`` form, for route classes that wrap the handler."""
         inputs = Inputs(request.scope, request.receive, request._send)
         inputs.use_request(request)
         request_stack = request.scope.get(REQUEST_STACK_KEY)
         if request_stack is None:  # called outside request_response(): own the cleanup
             request_stack = AsyncExitStack()
+        return await self.run(self.route.current_plan(), inputs, request_stack)
+
+    async def run(
+        self, plan: Plan, inputs: Inputs, request_stack: AsyncExitStack | None
+    ) -> Response:
+        if not plan.function_cleanup:
+            return await self._run(plan, RequestContext(inputs, request_stack, None))
         async with AsyncExitStack() as function_stack:
-            ctx = RequestContext(inputs, request_stack, function_stack)
-            kwargs, errors, body = await solve(plan, ctx, route.strict_content_type_value)
-            if errors:
-                raise RequestValidationError(
-                    errors, body=body, endpoint_ctx=endpoint_context(route.endpoint, route.path)
-                )
-            step = plan.steps[-1]
-            if step.mode is CallMode.ASYNC_GEN or step.mode is CallMode.SYNC_GEN:
-                return stream_response(route, step.call(**kwargs), step.mode, ctx)
-            if step.mode is CallMode.ASYNC:
-                raw = await step.call(**kwargs)
-            else:
-                raw = await run_in_threadpool(step.call, **kwargs)
-            return self._respond(raw, ctx)
+            return await self._run(plan, RequestContext(inputs, request_stack, function_stack))
+
+    async def _run(self, plan: Plan, ctx: RequestContext) -> Response:
+        route = self.route
+        kwargs, errors, body = await solve(plan, ctx, route.strict_content_type_value)
+        if errors:
+            raise RequestValidationError(
+                errors, body=body, endpoint_ctx=endpoint_context(route.endpoint, route.path)
+            )
+        step = plan.steps[-1]
+        mode = step.mode
+        if mode is CallMode.ASYNC:
+            raw = await step.call(**kwargs)
+        elif mode is CallMode.SYNC:
+            raw = await run_in_threadpool(step.call, **kwargs)
+        else:
+            return stream_response(route, step.call(**kwargs), mode, ctx)
+        return self._respond(raw, ctx)
 
     def _respond(self, raw: Any, ctx: RequestContext) -> Response:
         route = self.route

@@ -39,7 +39,7 @@ class BodyMode(Enum):
 class SourceCheck:
     """Validation of one dependant's parameters of one source."""
 
-    source: Source
+    source: Source | None  # None: the combined group of plain parameters
     validator: ParamGroupValidator | ModelGroupValidator
     target: str | None  # kwarg name for a model group; None: the values are spread as kwargs
 
@@ -58,7 +58,6 @@ class Step:
     request_scope: bool = True  # yield cleanup after the response is sent (else after the call)
     limit: ConcurrencyLimit | None = None  # Depends(max_concurrency=...)
     form: FormValidator | None = None
-    form_target: str | None = None  # a single form model fills this kwarg
 
 
 @dataclass
@@ -66,6 +65,8 @@ class Plan:
     steps: list[Step]
     body_mode: BodyMode
     needs: frozenset[Injected]
+    request_cleanup: bool  # something to close after the response: yield deps, form files
+    function_cleanup: bool  # yield deps with scope="function"
 
 
 Overrides = Mapping[Callable[..., Any], Callable[..., Any]]
@@ -75,9 +76,19 @@ def compile_plan(root: Dependant, overrides: Overrides | None, owner: str) -> Pl
     builder = _PlanBuilder(overrides or {}, owner)
     flat_body = builder.flat_body_params(root)
     builder.body_mode = _body_mode(flat_body)
-    builder.single_form_model = len(flat_body) == 1 and flat_body[0].model_group
     builder.add(root)
-    return Plan(builder.steps, builder.body_mode, frozenset(builder.needs))
+    # the last step is the endpoint: a generator endpoint streams, it has no cleanup
+    generators = [
+        s for s in builder.steps[:-1] if s.mode in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)
+    ]
+    return Plan(
+        builder.steps,
+        builder.body_mode,
+        frozenset(builder.needs),
+        request_cleanup=builder.body_mode is BodyMode.FORM
+        or any(s.request_scope for s in generators),
+        function_cleanup=any(not s.request_scope for s in generators),
+    )
 
 
 def _body_mode(body_params: list[ParamSpec]) -> BodyMode:
@@ -101,7 +112,6 @@ class _PlanBuilder:
         self.cache: dict[tuple[Any, ...], int] = {}
         self.needs: set[Injected] = set()
         self.body_mode = BodyMode.NONE
-        self.single_form_model = False
 
     def resolve(self, dependant: Dependant) -> Dependant:
         call = dependant.call
@@ -168,15 +178,16 @@ class _PlanBuilder:
 
     def _add_checks(self, step: Step, dependant: Dependant) -> None:
         owner = f"{self.owner}_{_name_of(dependant.call)}"
-        for source, specs in (
+        groups = (
             (Source.PATH, dependant.path_params),
             (Source.QUERY, dependant.query_params),
             (Source.HEADER, dependant.header_params),
             (Source.COOKIE, dependant.cookie_params),
-        ):
-            plain = [s for s in specs if not s.model_group]
-            if plain:
-                step.checks.append(SourceCheck(source, ParamGroupValidator(source, plain, owner), None))
+        )
+        plain = [spec for _, specs in groups for spec in specs if not spec.model_group]
+        if plain:
+            step.checks.append(SourceCheck(None, ParamGroupValidator(plain, owner), None))
+        for source, specs in groups:
             for spec in specs:
                 if spec.model_group:
                     step.checks.append(SourceCheck(source, ModelGroupValidator(spec), spec.name))
@@ -191,9 +202,7 @@ class _PlanBuilder:
         elif self.body_mode is BodyMode.JSON_EMBEDDED:
             step.body = EmbeddedBodyValidator(specs, f"{self.owner}_{_name_of(dependant.call)}")
         else:
-            owner = f"{self.owner}_{_name_of(dependant.call)}"
-            step.form = FormValidator(specs, owner, self.single_form_model)
-            step.form_target = specs[0].name if self.single_form_model else None
+            step.form = FormValidator(specs, f"{self.owner}_{_name_of(dependant.call)}")
 
 
 def _name_of(call: Any) -> str:

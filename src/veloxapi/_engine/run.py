@@ -25,16 +25,8 @@ from starlette.responses import Response
 from veloxapi._engine.analysis import Injected, Source
 from veloxapi._engine.inputs import Inputs
 from veloxapi._engine.plan import BodyMode, CallMode, Plan, Step
-from veloxapi._engine.validators import ErrorList, ModelGroupValidator
+from veloxapi._engine.validators import ErrorList, ParamGroupValidator
 from veloxapi.concurrency import contextmanager_in_threadpool
-
-_GETTERS = {
-    Source.PATH: ("path_one", "path_list", None),
-    Source.QUERY: ("query_one", "query_list", "query_items"),
-    Source.HEADER: ("header_one", "header_list", "header_items"),
-    Source.COOKIE: ("cookie_one", "cookie_list", "cookie_items"),
-}
-
 
 class RequestContext:
     """What one request shares between its dependencies."""
@@ -42,7 +34,10 @@ class RequestContext:
     __slots__ = ("_background", "_sub_response", "function_stack", "inputs", "request_stack")
 
     def __init__(
-        self, inputs: Inputs, request_stack: AsyncExitStack, function_stack: AsyncExitStack
+        self,
+        inputs: Inputs,
+        request_stack: AsyncExitStack | None,
+        function_stack: AsyncExitStack | None,
     ) -> None:
         self.inputs = inputs
         self.request_stack = request_stack
@@ -90,6 +85,7 @@ async def solve(
         body, present = await inputs.json_body(strict_content_type)
     elif plan.body_mode is BodyMode.FORM:
         body = await inputs.form()
+        assert ctx.request_stack is not None  # the plan asks for one when it reads a form
         ctx.request_stack.push_async_callback(inputs.close_form)
     steps = plan.steps
     last = len(steps) - 1
@@ -116,14 +112,12 @@ async def solve(
             else:
                 kwargs.update(value)
         elif step.form is not None:
-            value, form_errors = step.form.validate(await step.form.collect(body))
+            form_values, form_errors = await step.form.run(body)
             if form_errors:
                 errors.extend(form_errors)
                 ok = False
-            elif step.form_target is not None:
-                kwargs[step.form_target] = value
             else:
-                kwargs.update(value)
+                kwargs.update(form_values)
         if not ok:
             failed[index] = True
             continue
@@ -138,16 +132,18 @@ async def solve(
 def _run_checks(step: Step, inputs: Inputs, kwargs: dict[str, Any], errors: ErrorList) -> bool:
     ok = True
     for check in step.checks:
-        one_name, list_name, items_name = _GETTERS[check.source]
-        get_one = getattr(inputs, one_name)
-        get_list = getattr(inputs, list_name)
         validator = check.validator
-        if isinstance(validator, ModelGroupValidator):
-            extra = validator.model.model_config.get("extra")
-            items = getattr(inputs, items_name)() if items_name and extra in ("forbid", "allow") else None
-            data = validator.collect(get_one, get_list, items)
+        source = check.source
+        if isinstance(validator, ParamGroupValidator):
+            data = validator.collect(inputs)
+        elif source is Source.QUERY:
+            data = validator.collect(inputs.query, True)
+        elif source is Source.HEADER:
+            data = validator.collect(inputs.headers, False)
+        elif source is Source.PATH:
+            data = validator.collect(inputs.path_params, False)
         else:
-            data = validator.collect(get_one, get_list)
+            data = validator.collect(inputs.cookies, False)
         values, check_errors = validator.validate(data)
         if check_errors:
             errors.extend(check_errors)
@@ -213,6 +209,7 @@ async def call_step(step: Step, kwargs: dict[str, Any], ctx: RequestContext) -> 
                 return await step.call(**kwargs)
             return await run_in_threadpool(step.call, **kwargs)
     stack = ctx.request_stack if step.request_scope else ctx.function_stack
+    assert stack is not None  # the plan asks for the stacks its yield dependencies need
     cm: AbstractAsyncContextManager[Any]
     if mode is CallMode.ASYNC_GEN:
         cm = _ShieldedExit(asynccontextmanager(step.call)(**kwargs))

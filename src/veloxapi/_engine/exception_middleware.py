@@ -1,0 +1,116 @@
+"""Turns exceptions raised by the app into responses, through the registered handlers.
+
+It behaves as Starlette's ``ExceptionMiddleware`` (same handler lookup: status
+handlers for HTTP errors, then the exception's class hierarchy; same defaults;
+same handlers published in the scope for mounted apps) but builds the request
+object only when an exception actually needs a handler.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException, WebSocketException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+
+class ExceptionMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        handlers: Mapping[Any, ExceptionHandler] | None = None,
+        debug: bool = False,
+    ) -> None:
+        self.app = app
+        self.debug = debug
+        self._status_handlers: dict[int, ExceptionHandler] = {}
+        self._exception_handlers: dict[Any, ExceptionHandler] = {
+            HTTPException: self.http_exception,
+            WebSocketException: self.websocket_exception,
+        }
+        for key, handler in (handlers or {}).items():
+            self.add_exception_handler(key, handler)
+        self._published = (self._exception_handlers, self._status_handlers)
+
+    def add_exception_handler(
+        self, exc_class_or_status_code: int | type[Exception], handler: ExceptionHandler
+    ) -> None:
+        if isinstance(exc_class_or_status_code, int):
+            self._status_handlers[exc_class_or_status_code] = handler
+        else:
+            self._exception_handlers[exc_class_or_status_code] = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        scope["starlette.exception_handlers"] = self._published
+        started = _StartWatch(send)
+        try:
+            await self.app(scope, receive, started)
+        except Exception as exc:
+            handler = self._handler_for(exc)
+            if handler is None:
+                raise
+            if started.started:
+                raise RuntimeError("Caught handled exception, but response already started.") from exc
+            await self._answer(handler, exc, scope, receive, started)
+
+    def _handler_for(self, exc: Exception) -> ExceptionHandler | None:
+        if isinstance(exc, HTTPException):
+            handler = self._status_handlers.get(exc.status_code)
+            if handler is not None:
+                return handler
+        for cls in type(exc).__mro__:
+            handler = self._exception_handlers.get(cls)
+            if handler is not None:
+                return handler
+        return None
+
+    async def _answer(
+        self, handler: ExceptionHandler, exc: Exception, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        conn: Request | WebSocket
+        conn = Request(scope, receive, send) if scope["type"] == "http" else WebSocket(
+            scope, receive, send
+        )
+        if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
+            getattr(handler, "__call__", None)
+        ):
+            response = await handler(conn, exc)  # type: ignore[arg-type]
+        else:
+            response = await run_in_threadpool(handler, conn, exc)  # type: ignore[arg-type]
+        if response is not None:
+            await response(scope, receive, send)
+        exc.__traceback__ = None  # a reused exception instance would keep growing its traceback
+
+    async def http_exception(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code in {204, 304}:
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+
+    async def websocket_exception(self, websocket: WebSocket, exc: Exception) -> None:
+        assert isinstance(exc, WebSocketException)
+        await websocket.close(code=exc.code, reason=exc.reason)
+
+
+class _StartWatch:
+    """Forwards messages and remembers whether the response has started."""
+
+    __slots__ = ("send", "started")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
