@@ -1,0 +1,184 @@
+"""The routes that serve built frontends, and the group that picks one per request.
+
+A ``FrontendRoute`` answers every HTTP path under its mount path. It runs its
+dependencies through the same plan engine as API routes (so overrides,
+``yield`` cleanup, injected ``Response`` and ``BackgroundTasks`` behave the
+same), then serves the file or fallback page. Methods other than GET and HEAD
+get 405 where a file would have been served and 404 elsewhere; they never run
+dependencies. A ``FrontendRouteGroup`` holds all of a router's frontends and
+hands a request to the one with the longest matching mount path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from typing import Any
+
+from starlette._exception_handler import wrap_app_handling_exceptions
+from starlette._utils import get_route_path
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
+
+from veloxapi import params
+from veloxapi._engine.analysis import get_dependant
+from veloxapi._engine.handler import _apply_sub_response, endpoint_context
+from veloxapi._engine.inputs import Inputs
+from veloxapi._engine.plan import Plan, compile_plan
+from veloxapi._engine.run import RequestContext, solve
+from veloxapi._frontend_files import FrontendFiles
+from veloxapi.exceptions import RequestValidationError
+
+SCOPE_KEY = "fastapi"
+"""The scope entry (a dict) where the matched path below the mount is recorded."""
+
+_READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def serve_frontend() -> None:
+    """The endpoint a frontend route's dependencies are planned for; never called."""
+
+
+class FrontendRoute(BaseRoute):
+    """One built frontend, mounted at ``path`` ("" for the root), with its dependencies."""
+
+    def __init__(
+        self,
+        path: str,
+        files: FrontendFiles,
+        *,
+        dependencies: Sequence[params.Depends] = (),
+        dependency_overrides_provider: Any = None,
+    ) -> None:
+        from veloxapi.routing import _dependency_of
+
+        self.path = path
+        self.app = files
+        self.dependencies = list(dependencies)
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self.dependant = get_dependant(path=path or "/", call=serve_frontend)
+        for depends in reversed(self.dependencies):
+            self.dependant.dependencies.insert(0, _dependency_of(depends, path or "/"))
+        self._plan: Plan | None = None
+        self._plan_key: Any = None
+
+    def rebased(
+        self, prefix: str, dependencies: Sequence[params.Depends], provider: Any
+    ) -> FrontendRoute:
+        """This frontend as seen through ``include_router(prefix=..., dependencies=...)``."""
+        return FrontendRoute(
+            prefix + self.path,
+            self.app,
+            dependencies=[*dependencies, *self.dependencies],
+            dependency_overrides_provider=provider,
+        )
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        return self.matches_with_prefix(scope, "")
+
+    def matches_with_prefix(self, scope: Scope, prefix: str) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        mount = prefix + self.path
+        route_path = get_route_path(scope)
+        if route_path != mount and not route_path.startswith(mount + "/"):
+            return Match.NONE, {}
+        recorded = scope.get(SCOPE_KEY)
+        extra = dict(recorded) if isinstance(recorded, Mapping) else {}
+        extra["frontend_path"] = route_path[len(mount) :]
+        return Match.FULL, {SCOPE_KEY: extra}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match, child_scope = self.matches(scope)
+        if match is Match.NONE:
+            raise HTTPException(status_code=404)
+        relative: str = child_scope[SCOPE_KEY]["frontend_path"]
+        request = Request(scope, receive, send)
+
+        async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["method"] not in _READ_METHODS:
+                await self._refuse_method(relative)
+            async with AsyncExitStack() as request_stack:
+                response = await self._serve(request, request_stack, relative)
+                await response(scope, receive, send)
+
+        await wrap_app_handling_exceptions(respond, request)(scope, receive, send)
+
+    async def _refuse_method(self, relative: str) -> None:
+        if await self.app.names_resource(relative):
+            raise HTTPException(status_code=405, headers={"Allow": "GET, HEAD"})
+        raise HTTPException(status_code=404)
+
+    async def _serve(
+        self, request: Request, request_stack: AsyncExitStack, relative: str
+    ) -> Response:
+        plan = self.current_plan()
+        inputs = Inputs(request.scope, request.receive, request._send)
+        inputs.use_request(request)
+        async with AsyncExitStack() as function_stack:
+            ctx = RequestContext(inputs, request_stack, function_stack)
+            _, errors, body = await solve(plan, ctx, strict_content_type=True)
+            if errors:
+                context = endpoint_context(serve_frontend, self.path or "/")
+                raise RequestValidationError(errors, body=body, endpoint_ctx=context)
+            response = await self.app.serve(relative, request.scope)
+        if response.background is None:
+            response.background = ctx.background
+        return _apply_sub_response(response, ctx)
+
+    def current_plan(self) -> Plan:
+        """The dependency plan, compiled again only when dependency overrides changed."""
+        provider = self.dependency_overrides_provider
+        overrides = getattr(provider, "dependency_overrides", None) if provider else None
+        key = tuple(overrides.items()) if overrides else ()
+        if self._plan is None or key != self._plan_key:
+            self._plan = compile_plan(self.dependant, overrides, f"frontend{self.path}")
+            self._plan_key = key
+        return self._plan
+
+
+class FrontendRouteGroup(BaseRoute):
+    """A router's frontends; a request goes to the longest mount path that contains it."""
+
+    def __init__(self, routes: Sequence[FrontendRoute] = ()) -> None:
+        self.routes: list[FrontendRoute] = list(routes)
+
+    def rebased(
+        self, prefix: str, dependencies: Sequence[params.Depends], provider: Any
+    ) -> FrontendRouteGroup:
+        return FrontendRouteGroup([r.rebased(prefix, dependencies, provider) for r in self.routes])
+
+    def select(self, scope: Scope, prefix: str = "") -> tuple[FrontendRoute, Scope] | None:
+        best: tuple[FrontendRoute, Scope] | None = None
+        for route in self.routes:
+            match, child_scope = route.matches_with_prefix(scope, prefix)
+            if match is Match.FULL and (best is None or len(route.path) > len(best[0].path)):
+                best = (route, child_scope)
+        return best
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        return self.matches_with_prefix(scope, "")
+
+    def matches_with_prefix(self, scope: Scope, prefix: str) -> tuple[Match, Scope]:
+        selected = self.select(scope, prefix)
+        if selected is None:
+            return Match.NONE, {}
+        return Match.FULL, selected[1]
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        selected = self.select(scope)
+        if selected is None:
+            raise HTTPException(status_code=404)
+        route, child_scope = selected
+        scope.update(child_scope)
+        scope["route"] = route
+        await route.handle(scope, receive, send)
