@@ -1,5 +1,6 @@
 """veloxapi: FastAPI's API on a compiled request pipeline, with production batteries."""
 
+from veloxapi import status as status
 from veloxapi.applications import FastAPI, VeloxAPI
 from veloxapi.background import BackgroundTasks
 from veloxapi.datastructures import UploadFile
@@ -19,8 +20,6 @@ from veloxapi.requests import Request
 from veloxapi.responses import Response
 from veloxapi.routing import APIRouter
 from veloxapi.websockets import WebSocket, WebSocketDisconnect
-
-from veloxapi import status as status  # noqa: E402 - after the app imports, like FastAPI's
 
 __version__ = "0.1.0"
 

@@ -65,8 +65,8 @@ def _add_openapi_route(app: VeloxAPI, openapi_url: str) -> None:
         if root_path and app.root_path_in_servers:
             server_urls = {s.get("url") for s in schema.get("servers", [])}
             if root_path not in server_urls:
+                # this request's copy only: the cached document serves every root path
                 schema = {**schema, "servers": [{"url": root_path}, *schema.get("servers", [])]}
-                app.openapi_schema = schema
         return JSONResponse(schema)
 
     app.add_route(openapi_url, openapi, include_in_schema=False)
@@ -96,8 +96,9 @@ def _add_swagger_routes(
         async def swagger_ui_redirect(request: Request) -> HTMLResponse:
             return get_swagger_ui_oauth2_redirect_html()
 
-        app.add_route(app.swagger_ui_oauth2_redirect_url, swagger_ui_redirect,
-                      include_in_schema=False)
+        app.add_route(
+            app.swagger_ui_oauth2_redirect_url, swagger_ui_redirect, include_in_schema=False
+        )
 
 
 def _add_redoc_route(

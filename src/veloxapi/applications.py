@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from starlette.applications import Starlette
 from starlette.datastructures import State
@@ -28,6 +28,7 @@ from veloxapi.exception_handlers import (
     websocket_request_validation_exception_handler,
 )
 from veloxapi.exceptions import (
+    FastAPIDeprecationWarning,
     RequestValidationError,
     WebSocketRequestValidationError,
 )
@@ -115,6 +116,14 @@ class VeloxAPI(Starlette):
                 DeprecationWarning,
                 stacklevel=2,
             )
+        if root_path:
+            warnings.warn(
+                "Setting root_path on the app is deprecated: the server knows the prefix it is "
+                "mounted under, so set it there (`fastapi run --root-path /prefix` or "
+                "`uvicorn --root-path /prefix`).",
+                FastAPIDeprecationWarning,
+                stacklevel=2,
+            )
         self.root_path = root_path or openapi_prefix
         self.state: State = State()
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
@@ -136,9 +145,11 @@ class VeloxAPI(Starlette):
         )
         self.webhooks = webhooks or APIRouter()
         self.exception_handlers: dict[Any, ExceptionHandler] = dict(exception_handlers or {})
-        self.exception_handlers.setdefault(StarletteHTTPException, http_exception_handler)
         self.exception_handlers.setdefault(
-            RequestValidationError, request_validation_exception_handler
+            StarletteHTTPException, cast(ExceptionHandler, http_exception_handler)
+        )
+        self.exception_handlers.setdefault(
+            RequestValidationError, cast(ExceptionHandler, request_validation_exception_handler)
         )
         self.exception_handlers.setdefault(
             WebSocketRequestValidationError,
@@ -192,6 +203,13 @@ class VeloxAPI(Starlette):
                 error_handler = value
             else:
                 handlers[key] = value
+        if not self.user_middleware:
+            return ExceptionMiddleware(
+                self.router,
+                handlers=handlers,
+                debug=self.debug,
+                server_errors=ServerErrorMiddleware(self.router, error_handler, self.debug),
+            )
         middleware = [
             Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
             *self.user_middleware,
@@ -216,7 +234,9 @@ class VeloxAPI(Starlette):
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         self.router.add_api_route(path, endpoint, **kwargs)
 
-    def api_route(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    def api_route(
+        self, path: str, **kwargs: Any
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self.router.api_route(path, **kwargs)
 
     def add_api_websocket_route(
@@ -250,8 +270,9 @@ class VeloxAPI(Starlette):
         name: str | None = None,
         include_in_schema: bool = True,
     ) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.route(path, methods=methods, name=name,
-                                 include_in_schema=include_in_schema)
+        return self.router.route(
+            path, methods=methods, name=name, include_in_schema=include_in_schema
+        )
 
     def include_router(self, router: APIRouter, **kwargs: Any) -> None:
         self.router.include_router(router, **kwargs)
@@ -333,4 +354,3 @@ class FastAPI(VeloxAPI):
 
 
 __all__ = ["FastAPI", "VeloxAPI"]
-

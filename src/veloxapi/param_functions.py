@@ -17,29 +17,30 @@ from pydantic_core import PydanticUndefined
 from veloxapi import params
 
 
-def Path(default: Any = ..., **kwargs: Any) -> Any:  # noqa: N802 - FastAPI's public name
+def Path(default: Any = ..., **kwargs: Any) -> Any:
     """A path parameter (always required)."""
     return params.Path(default, **kwargs)
 
 
-def Query(default: Any = PydanticUndefined, **kwargs: Any) -> Any:  # noqa: N802
+def Query(default: Any = PydanticUndefined, **kwargs: Any) -> Any:
     """A query-string parameter."""
     return params.Query(default, **kwargs)
 
 
-def Header(  # noqa: N802
+def Header(
     default: Any = PydanticUndefined, *, convert_underscores: bool = True, **kwargs: Any
 ) -> Any:
-    """A request header; ``user_agent`` reads ``User-Agent`` unless ``convert_underscores=False``."""
+    """A request header; ``user_agent`` reads ``User-Agent`` (``convert_underscores=False``
+    reads it as written)."""
     return params.Header(default, convert_underscores=convert_underscores, **kwargs)
 
 
-def Cookie(default: Any = PydanticUndefined, **kwargs: Any) -> Any:  # noqa: N802
+def Cookie(default: Any = PydanticUndefined, **kwargs: Any) -> Any:
     """A cookie."""
     return params.Cookie(default, **kwargs)
 
 
-def Body(  # noqa: N802
+def Body(
     default: Any = PydanticUndefined,
     *,
     embed: bool | None = None,
@@ -50,7 +51,7 @@ def Body(  # noqa: N802
     return params.Body(default, embed=embed, media_type=media_type, **kwargs)
 
 
-def Form(  # noqa: N802
+def Form(
     default: Any = PydanticUndefined,
     *,
     media_type: str = "application/x-www-form-urlencoded",
@@ -60,14 +61,14 @@ def Form(  # noqa: N802
     return params.Form(default, media_type=media_type, **kwargs)
 
 
-def File(  # noqa: N802
+def File(
     default: Any = PydanticUndefined, *, media_type: str = "multipart/form-data", **kwargs: Any
 ) -> Any:
     """An uploaded file (multipart)."""
     return params.File(default, media_type=media_type, **kwargs)
 
 
-def Depends(  # noqa: N802
+def Depends(
     dependency: Callable[..., Any] | None = None,
     *,
     use_cache: bool = True,
@@ -84,7 +85,7 @@ def Depends(  # noqa: N802
     )
 
 
-def Security(  # noqa: N802
+def Security(
     dependency: Callable[..., Any] | None = None,
     *,
     scopes: Sequence[str] | None = None,

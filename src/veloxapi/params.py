@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic.fields import AliasChoices, AliasPath, FieldInfo
+from pydantic import AliasChoices, AliasPath
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from veloxapi._engine.concurrency_limit import ConcurrencyLimit
@@ -60,7 +61,7 @@ def _merge_extra(
     return {**(json_schema_extra or {}), **extra}
 
 
-class _Declared(FieldInfo):
+class _Declared(FieldInfo):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
     """Shared keyword handling of every parameter declaration."""
 
     def __init__(
@@ -161,13 +162,13 @@ class _Declared(FieldInfo):
         return f"{type(self).__name__}({self.default})"
 
 
-class Param(_Declared):
+class Param(_Declared):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
     """A parameter read from the path, query, headers or cookies."""
 
     in_: ParamTypes = ParamTypes.query
 
 
-class Path(Param):
+class Path(Param):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
     in_ = ParamTypes.path
 
     def __init__(self, default: Any = ..., **kwargs: Any) -> None:
@@ -176,11 +177,11 @@ class Path(Param):
         super().__init__(PydanticUndefined, **kwargs)
 
 
-class Query(Param):
+class Query(Param):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
     in_ = ParamTypes.query
 
 
-class Header(Param):
+class Header(Param):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
     in_ = ParamTypes.header
 
     def __init__(
@@ -190,11 +191,11 @@ class Header(Param):
         super().__init__(default, **kwargs)
 
 
-class Cookie(Param):
+class Cookie(Param):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
     in_ = ParamTypes.cookie
 
 
-class Body(_Declared):
+class Body(_Declared):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
     """A parameter read from the request body."""
 
     def __init__(
@@ -210,7 +211,7 @@ class Body(_Declared):
         super().__init__(default, **kwargs)
 
 
-class Form(Body):
+class Form(Body):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
     def __init__(
         self,
         default: Any = PydanticUndefined,
@@ -222,7 +223,7 @@ class Form(Body):
         super().__init__(default, embed=True, media_type=media_type, **kwargs)
 
 
-class File(Form):
+class File(Form):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
     def __init__(
         self,
         default: Any = PydanticUndefined,
@@ -253,8 +254,16 @@ class Depends:
 
     def __hash__(self) -> int:
         # Hashed by configuration (tools key caches on declarations), equal only to itself.
-        return hash((type(self), self.dependency, self.use_cache, self.scope,
-                     self.max_concurrency, tuple(getattr(self, "scopes", None) or ())))
+        return hash(
+            (
+                type(self),
+                self.dependency,
+                self.use_cache,
+                self.scope,
+                self.max_concurrency,
+                tuple(getattr(self, "scopes", None) or ()),
+            )
+        )
 
     def __repr__(self) -> str:
         attr = getattr(self.dependency, "__name__", type(self.dependency).__name__)

@@ -9,6 +9,7 @@ Starlette's first-match-wins order.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import os
 import re
@@ -16,7 +17,7 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from enum import Enum
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, cast, get_args, get_origin
 
 from pydantic import TypeAdapter
 from pydantic.errors import PydanticSchemaGenerationError
@@ -29,13 +30,14 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 from veloxapi import params
 from veloxapi._engine import typing_tools as tt
 from veloxapi._engine.analysis import Dependant, get_dependant, with_limit
+from veloxapi._engine.calls import CallMode, call_mode
 from veloxapi._engine.handler import (
     HTTPEndpointHandler,
     RouteApp,
     WebSocketEndpointHandler,
     request_response,
 )
-from veloxapi._engine.plan import CallMode, Plan, call_mode, compile_plan
+from veloxapi._engine.plan import Plan, compile_plan
 from veloxapi._engine.router_index import RouteIndex
 from veloxapi._engine.serialize import DumpOptions, ResponseSerializer
 from veloxapi._frontend import CheckDir, add_frontend
@@ -48,7 +50,7 @@ from veloxapi._frontend_priority import (
 from veloxapi._frontend_route import FrontendRouteGroup
 from veloxapi.datastructures import Default, DefaultPlaceholder
 from veloxapi.exception_handlers import is_body_allowed_for_status_code
-from veloxapi.exceptions import FastAPIDeprecationWarning, FastAPIError
+from veloxapi.exceptions import FastAPIError
 from veloxapi.types import DecoratedCallable, IncEx
 
 _PING_INTERVAL: float = 15.0
@@ -94,7 +96,14 @@ def _stream_item_type(annotation: Any) -> Any:
     origin = get_origin(annotation)
     if origin is None:
         return None
-    names = {"AsyncIterable", "AsyncIterator", "AsyncGenerator", "Iterable", "Iterator", "Generator"}
+    names = {
+        "AsyncIterable",
+        "AsyncIterator",
+        "AsyncGenerator",
+        "Iterable",
+        "Iterator",
+        "Generator",
+    }
     if getattr(origin, "__name__", "") in names:
         args = get_args(annotation)
         return args[0] if args else None
@@ -106,22 +115,29 @@ def _is_response_annotation(annotation: Any) -> bool:
     return any(isinstance(m, type) and issubclass(m, Response) for m in members)
 
 
-class _OverrideTracker:
-    """Notices when an app's ``dependency_overrides`` change, cheaply."""
+class _Planned:
+    """A route that runs a compiled plan, recompiled when its app's overrides change."""
 
-    __slots__ = ("key",)
+    dependant: Dependant
+    dependency_overrides_provider: Any
+    _plan: Plan | None
+    _plan_key: Any
+    _plan_owner: str
 
-    def __init__(self) -> None:
-        self.key: Any = ()
+    def current_plan(self) -> Plan:
+        """The compiled plan, rebuilt only when dependency overrides changed."""
+        provider = self.dependency_overrides_provider
+        overrides = getattr(provider, "dependency_overrides", None) if provider else None
+        key = tuple(overrides.items()) if overrides else ()
+        plan = self._plan
+        if plan is None or key != self._plan_key:
+            plan = compile_plan(self.dependant, overrides, self._plan_owner)
+            self._plan = plan
+            self._plan_key = key
+        return plan
 
-    @staticmethod
-    def snapshot(overrides: Mapping[Any, Any] | None) -> Any:
-        if not overrides:
-            return ()
-        return tuple(overrides.items())
 
-
-class APIRoute(starlette_routing.Route):
+class APIRoute(_Planned, starlette_routing.Route):
     """An HTTP path operation: endpoint, parameters, response model and OpenAPI metadata."""
 
     def __init__(
@@ -223,9 +239,7 @@ class APIRoute(starlette_routing.Route):
         self.description = description
         self.dependant = get_dependant(path=self.path_format, call=endpoint)
         for depends in self.dependencies[::-1]:
-            self.dependant.dependencies.insert(
-                0, _dependency_of(depends, self.path_format)
-            )
+            self.dependant.dependencies.insert(0, _dependency_of(depends, self.path_format))
         self._check_form_support()
         self.serializer = ResponseSerializer(
             self.response_adapter,
@@ -273,18 +287,6 @@ class APIRoute(starlette_routing.Route):
         """The ``Request -> Response`` coroutine function that serves this route."""
         return HTTPEndpointHandler(self)
 
-    def current_plan(self) -> Plan:
-        """The compiled plan, rebuilt only when dependency overrides changed."""
-        provider = self.dependency_overrides_provider
-        overrides = getattr(provider, "dependency_overrides", None) if provider else None
-        key = _OverrideTracker.snapshot(overrides)
-        plan = self._plan
-        if plan is None or key != self._plan_key:
-            plan = compile_plan(self.dependant, overrides, self._plan_owner)
-            self._plan = plan
-            self._plan_key = key
-        return plan
-
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)
         if match is not Match.NONE:
@@ -299,33 +301,31 @@ def _dependency_of(depends: params.Depends, path: str) -> Dependant:
         )
     assert depends.dependency is not None, "A parameter-less dependency must have a callable"
     own = list(depends.scopes or []) if isinstance(depends, params.Security) else []
-    return with_limit(depends, get_dependant(
-        path=path,
-        call=depends.dependency,
-        use_cache=depends.use_cache,
-        scope=depends.scope,
-        security_scopes=own,
-        own_scopes=own,
-        is_security=isinstance(depends, params.Security),
-    ))
+    return with_limit(
+        depends,
+        get_dependant(
+            path=path,
+            call=depends.dependency,
+            use_cache=depends.use_cache,
+            scope=depends.scope,
+            security_scopes=own,
+            own_scopes=own,
+            is_security=isinstance(depends, params.Security),
+        ),
+    )
 
 
 def _ensure_multipart_installed() -> None:
-    try:
-        from python_multipart import __version__  # noqa: F401
-    except ImportError:
-        try:
-            from multipart import __version__  # type: ignore[no-redef] # noqa: F401
-        except ImportError as exc:
-            raise RuntimeError(
-                'Form data requires "python-multipart" to be installed.\n'
-                'You can install "python-multipart" with:\n\n'
-                "pip install python-multipart\n\n"
-                'or: pip install "veloxapi[forms]"'
-            ) from exc
+    if importlib.util.find_spec("python_multipart") is None:
+        raise RuntimeError(
+            'Form data requires "python-multipart" to be installed.\n'
+            'You can install "python-multipart" with:\n\n'
+            "pip install python-multipart\n\n"
+            'or: pip install "veloxapi[forms]"'
+        )
 
 
-class APIWebSocketRoute(starlette_routing.WebSocketRoute):
+class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
     """A WebSocket endpoint with dependencies and validated parameters."""
 
     def __init__(
@@ -350,8 +350,6 @@ class APIWebSocketRoute(starlette_routing.WebSocketRoute):
         self._plan_key: Any = None
         self._plan_owner = re.sub(r"\W", "_", f"{self.name}{self.path_format}")
         self.app = WebSocketEndpointHandler(self)
-
-    current_plan = APIRoute.current_plan
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)
@@ -402,16 +400,19 @@ class APIRouter(starlette_routing.Router):
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
         self.user_lifespan = lifespan
         self.included_lifespans: list[Lifespan[Any]] = []
-        self.lifespan_context = self._merged_lifespan
+        self.lifespan_context: Callable[[Any], AbstractAsyncContextManager[Any]] = (
+            self._merged_lifespan
+        )
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
         self.strict_content_type = strict_content_type
         self._index = RouteIndex()
         stack = self.middleware_stack
-        self._direct = getattr(stack, "__self__", None) is self and getattr(
-            stack, "__func__", None
-        ) is type(self).app
+        self._direct = (
+            getattr(stack, "__self__", None) is self
+            and getattr(stack, "__func__", None) is type(self).app
+        )
         # -- frontends: low-priority routes (veloxapi._frontend*) --
         self._low_priority = LowPriorityRoutes()
         self._low_priority_routes: list[BaseRoute] = self._low_priority.routes
@@ -478,7 +479,7 @@ class APIRouter(starlette_routing.Router):
                 scope["route"] = route
                 scope.update(child_scope)
                 if type(route).handle is APIRoute.handle:
-                    await route.app(scope, receive, send)  # the index checked the method
+                    await cast(APIRoute, route).app(scope, receive, send)  # method checked
                 else:
                     await route.handle(scope, receive, send)
                 return
@@ -639,8 +640,9 @@ class APIRouter(starlette_routing.Router):
         include_in_schema: bool = True,
     ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         def decorator(func: DecoratedCallable) -> DecoratedCallable:
-            self.add_route(path, func, methods=methods, name=name,
-                           include_in_schema=include_in_schema)
+            self.add_route(
+                path, func, methods=methods, name=name, include_in_schema=include_in_schema
+            )
             return func
 
         return decorator
@@ -774,9 +776,9 @@ class APIRouter(starlette_routing.Router):
             self.routes.append(route)
 
     # -- HTTP method decorators ----------------------------------------------------------------
-    def _method(self, method: str, path: str, kwargs: dict[str, Any]) -> Callable[
-        [DecoratedCallable], DecoratedCallable
-    ]:
+    def _method(
+        self, method: str, path: str, kwargs: dict[str, Any]
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self.api_route(path, methods=[method], **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
@@ -817,7 +819,7 @@ def _as_context(lifespan: Lifespan[Any], app: Any) -> AbstractAsyncContextManage
         return context
     if inspect.isasyncgen(context):
         return asynccontextmanager(lambda _app: context)(app)
-    return context  # type: ignore[return-value]
+    return cast(AbstractAsyncContextManager[Any], context)
 
 
 __all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "generate_unique_id"]

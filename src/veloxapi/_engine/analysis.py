@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import copy
 import inspect
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-import typing
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, cast, get_args, get_origin
 
 import typing_extensions
-
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from starlette.background import BackgroundTasks as StarletteBackgroundTasks
@@ -149,7 +148,7 @@ class _Split:
 
 def _split_annotation(annotation: Any) -> _Split:
     while isinstance(annotation, _TYPE_ALIAS_TYPES):
-        annotation = annotation.__value__
+        annotation = cast(Any, annotation).__value__
     if get_origin(annotation) is not Annotated:
         return _Split(annotation, annotation, None, [])
     base, *metadata = get_args(annotation)
@@ -157,7 +156,7 @@ def _split_annotation(annotation: Any) -> _Split:
     infos = [m for m in metadata if isinstance(m, FieldInfo)]
     marker = declared[-1] if declared else (infos[-1] if infos else None)
     others = [m for m in metadata if not isinstance(m, FieldInfo | params.Depends)]
-    plain = Annotated[(base, *others)] if others else base  # type: ignore[valid-type]
+    plain = Annotated[(base, *others)] if others else base
     earlier = [m for m in infos if m is not marker]
     return _Split(plain, base, marker, earlier)
 
@@ -166,7 +165,9 @@ def _check_pydantic_v2(tp: Any) -> None:
     for member in (tp, *tt.sequence_item_types(tp), *tt.non_none_members(tp)):
         if not isinstance(member, type):
             continue
-        if any(getattr(base, "__module__", "").startswith("pydantic.v1") for base in member.__mro__):
+        if any(
+            getattr(base, "__module__", "").startswith("pydantic.v1") for base in member.__mro__
+        ):
             raise PydanticV1NotSupportedError(
                 f"{member.__name__} is a Pydantic v1 model; veloxapi supports Pydantic v2 models "
                 "only. Migrate it to `pydantic.BaseModel`."
@@ -233,12 +234,15 @@ def _add_parameter(
             f"Cannot specify a FastAPI annotation in `Annotated` and a default value declared "
             f"with `{type(default).__name__}()` together for {name!r}"
         )
-    if isinstance(marker, FieldInfo) and marker.default is not PydanticUndefined:
-        if isinstance(marker, (params.Param, params.Body)) and default is inspect.Parameter.empty:
-            raise AssertionError(
-                f"`{type(marker).__name__}` default value cannot be set in `Annotated` for "
-                f"{name!r}. Set the default value with `=` instead."
-            )
+    if (
+        isinstance(marker, params.Param | params.Body)
+        and marker.default is not PydanticUndefined
+        and default is inspect.Parameter.empty
+    ):
+        raise AssertionError(
+            f"`{type(marker).__name__}` default value cannot be set in `Annotated` for "
+            f"{name!r}. Set the default value with `=` instead."
+        )
     declared = marker if marker is not None else default
     if isinstance(declared, params.Depends):
         dependant.dependencies.append(_sub_dependant(dependant, name, base, declared))
@@ -258,9 +262,7 @@ def _add_parameter(
     }[spec.source].append(spec)
 
 
-def _sub_dependant(
-    parent: Dependant, name: str, base: Any, depends: params.Depends
-) -> Dependant:
+def _sub_dependant(parent: Dependant, name: str, base: Any, depends: params.Depends) -> Dependant:
     call = depends.dependency if depends.dependency is not None else tt.strip_annotated(base)
     if not callable(call):
         raise FastAPIError(
@@ -269,16 +271,19 @@ def _sub_dependant(
         )
     own = list(depends.scopes or []) if isinstance(depends, params.Security) else []
     _check_scopes(parent, call, depends.scope)
-    return with_limit(depends, get_dependant(
-        path=parent.path,
-        call=call,
-        name=name,
-        security_scopes=[*parent.security_scopes, *own],
-        use_cache=depends.use_cache,
-        scope=depends.scope,
-        own_scopes=own,
-        is_security=isinstance(depends, params.Security),
-    ))
+    return with_limit(
+        depends,
+        get_dependant(
+            path=parent.path,
+            call=call,
+            name=name,
+            security_scopes=[*parent.security_scopes, *own],
+            use_cache=depends.use_cache,
+            scope=depends.scope,
+            own_scopes=own,
+            is_security=isinstance(depends, params.Security),
+        ),
+    )
 
 
 def with_limit(depends: params.Depends, dependant: Dependant) -> Dependant:
@@ -348,8 +353,14 @@ def _param_spec(
     return spec
 
 
-_INHERITED = ("alias", "validation_alias", "serialization_alias", "title", "description",
-              "discriminator")
+_INHERITED = (
+    "alias",
+    "validation_alias",
+    "serialization_alias",
+    "title",
+    "description",
+    "discriminator",
+)
 
 
 def _inherit_names(info: FieldInfo, earlier: list[FieldInfo]) -> None:
@@ -389,16 +400,22 @@ def _source_of(info: FieldInfo) -> Source:
 
 def _build_spec(name: str, full: Any, type_: Any, info: FieldInfo, source: Source) -> ParamSpec:
     alias = info.alias or name
-    if source is Source.HEADER and info.alias is None and getattr(info, "convert_underscores", True):
+    if (
+        source is Source.HEADER
+        and info.alias is None
+        and getattr(info, "convert_underscores", True)
+    ):
         alias = name.replace("_", "-")
     is_file = isinstance(info, params.File) or (
         isinstance(info, params.Form)
         and (tt.is_upload_file_type(type_) or tt.is_upload_file_sequence_type(type_))
     )
-    model_group = source is not Source.PATH and tt.is_model_class(
-        _single_member(type_)
-    ) and (
-        isinstance(info, params.Param) or isinstance(info, params.Form)
+    members = tt.non_none_members(type_)
+    model_group = (
+        source is not Source.PATH
+        and bool(members)
+        and all(tt.is_model_class(m) for m in members)
+        and isinstance(info, params.Param | params.Form)
     )
     is_sequence = tt.is_sequence_type(type_)
     if source in (Source.QUERY, Source.HEADER, Source.COOKIE) and not model_group:
@@ -416,11 +433,6 @@ def _build_spec(name: str, full: Any, type_: Any, info: FieldInfo, source: Sourc
         model_group=model_group,
         is_file=is_file,
     )
-
-
-def _single_member(tp: Any) -> Any:
-    members = tt.non_none_members(tp)
-    return members[0] if len(members) == 1 else None
 
 
 def _check_query_type(name: str, source: Source, type_: Any) -> None:

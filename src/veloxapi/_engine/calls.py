@@ -42,7 +42,7 @@ def _layers(call: Any) -> list[Any]:
         elif hasattr(target, "__wrapped__"):
             target = target.__wrapped__
         elif not inspect.isroutine(target) and not inspect.isclass(target):
-            target = getattr(type(target), "__call__", None)
+            target = type(target).__call__  # a callable instance: what its call runs
         else:
             target = None
     return layers

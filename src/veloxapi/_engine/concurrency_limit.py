@@ -30,9 +30,7 @@ class ConcurrencyLimit:
 
     def __init__(self, limit: int) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValueError(
-                f"max_concurrency must be a positive integer or None, got {limit!r}."
-            )
+            raise ValueError(f"max_concurrency must be a positive integer or None, got {limit!r}.")
         self.limit = limit
         self._loop: Any = None
         self._semaphore: anyio.Semaphore | None = None

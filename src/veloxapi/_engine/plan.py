@@ -16,14 +16,14 @@ from enum import Enum
 from typing import Any
 
 from veloxapi._engine import typing_tools as tt
+from veloxapi._engine.analysis import Dependant, Injected, ParamSpec, Source, get_dependant
 from veloxapi._engine.calls import CallMode, call_mode
 from veloxapi._engine.concurrency_limit import ConcurrencyLimit
-from veloxapi._engine.analysis import Dependant, Injected, ParamSpec, Source, get_dependant
 from veloxapi._engine.validators import (
     EmbeddedBodyValidator,
+    FormValidator,
     ModelGroupValidator,
     ParamGroupValidator,
-    FormValidator,
     SingleBodyValidator,
 )
 

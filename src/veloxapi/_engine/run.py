@@ -17,16 +17,17 @@ from typing import Any
 
 import anyio
 import anyio.lowlevel
-
 from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from veloxapi._engine.analysis import Injected, Source
+from veloxapi._engine.calls import CallMode
 from veloxapi._engine.inputs import Inputs
-from veloxapi._engine.plan import BodyMode, CallMode, Plan, Step
+from veloxapi._engine.plan import BodyMode, Plan, Step
 from veloxapi._engine.validators import ErrorList, ParamGroupValidator
 from veloxapi.concurrency import contextmanager_in_threadpool
+
 
 class RequestContext:
     """What one request shares between its dependencies."""

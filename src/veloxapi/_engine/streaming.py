@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-
-import anyio
-import anyio.lowlevel
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
+import anyio
+import anyio.lowlevel
 from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
-from veloxapi._engine.plan import CallMode
+from veloxapi._engine.calls import CallMode
 from veloxapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, ServerSentEvent, format_sse_event
 
 if TYPE_CHECKING:
@@ -30,9 +29,7 @@ def _items(source: Any, mode: CallMode) -> AsyncIterator[Any]:
     return async_source
 
 
-def stream_response(
-    route: APIRoute, source: Any, mode: CallMode, ctx: RequestContext
-) -> Response:
+def stream_response(route: APIRoute, source: Any, mode: CallMode, ctx: RequestContext) -> Response:
     items = _items(source, mode)
     response_class = route.response_class_value
     kwargs: dict[str, Any] = {"background": ctx.background}
@@ -43,7 +40,9 @@ def stream_response(
     elif isinstance(response_class, type) and issubclass(response_class, StreamingResponse):
         response = response_class(_raw_body(items), **kwargs)
     else:
-        response = StreamingResponse(_jsonl_body(route, items), media_type=JSONL_MEDIA_TYPE, **kwargs)
+        response = StreamingResponse(
+            _jsonl_body(route, items), media_type=JSONL_MEDIA_TYPE, **kwargs
+        )
     sub = ctx.sub_response
     if sub is not None:
         if sub.status_code:
@@ -55,7 +54,9 @@ def stream_response(
 async def _raw_body(items: AsyncIterator[Any]) -> AsyncIterator[Any]:
     async for item in items:
         yield item
-        await anyio.lowlevel.checkpoint()  # an endless generator that never awaits stays cancellable
+        await (
+            anyio.lowlevel.checkpoint()
+        )  # an endless generator that never awaits stays cancellable
 
 
 async def _jsonl_body(route: APIRoute, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:

@@ -114,7 +114,8 @@ def typed_signature(call: Callable[..., Any]) -> inspect.Signature:
     unwrapped = inspect.unwrap(call)
     globalns = getattr(unwrapped, "__globals__", {})
     params = [
-        p.replace(annotation=_resolve(p.annotation, globalns)) for p in signature.parameters.values()
+        p.replace(annotation=_resolve(p.annotation, globalns))
+        for p in signature.parameters.values()
     ]
     return_annotation = _resolve(signature.return_annotation, globalns)
     return signature.replace(parameters=params, return_annotation=return_annotation)

@@ -9,11 +9,20 @@ missing top-level value reports ``input: None``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
-from pydantic.fields import AliasChoices, AliasPath, FieldInfo
+from pydantic import (
+    AliasChoices,
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+)
+from pydantic.fields import FieldInfo
 
 from veloxapi._engine import typing_tools as tt
 from veloxapi._engine.analysis import ParamSpec, Source
@@ -21,14 +30,17 @@ from veloxapi._engine.analysis import ParamSpec, Source
 ErrorList = list[dict[str, Any]]
 
 
-def shape_errors(exc: ValidationError, prefix: tuple[Any, ...], top_missing_none: bool) -> ErrorList:
+def shape_errors(
+    exc: ValidationError, prefix: tuple[Any, ...], top_missing_none: bool
+) -> ErrorList:
     """Pydantic errors as FastAPI reports them (no URLs; ``loc`` prefixed)."""
     shaped: ErrorList = []
     for err in exc.errors(include_url=False):
         loc = (*prefix, *err["loc"])
         item: dict[str, Any] = {"type": err["type"], "loc": loc, "msg": err["msg"]}
         item["input"] = (
-            None if top_missing_none and err["type"] == "missing" and len(err["loc"]) == 1
+            None
+            if top_missing_none and err["type"] == "missing" and len(err["loc"]) == 1
             else err["input"]
         )
         if "ctx" in err:
@@ -104,7 +116,7 @@ class ParamGroupValidator:
             alias = spec.alias.lower() if spec.source is Source.HEADER else spec.alias
             annotation, info = _field_for(spec, alias)
             fields[spec.name] = (annotation, _rekeyed(info, spec.source))
-        self.model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        self.model: type[BaseModel] = create_model(
             f"{owner}_params",
             __config__=ConfigDict(arbitrary_types_allowed=True),
             **fields,
@@ -176,25 +188,32 @@ def _rekeyed(info: FieldInfo, source: Source) -> FieldInfo:
 
 
 class ModelGroupValidator:
-    """A Pydantic model whose fields are read as separate parameters of one source."""
+    """A Pydantic model (or a union of models) whose fields are read as separate
+    parameters of one source."""
 
     def __init__(self, spec: ParamSpec) -> None:
         self.spec = spec
         self.source = spec.source
-        model = tt.non_none_members(spec.type_)[0]
-        self.model: type[BaseModel] = model
+        models: tuple[type[BaseModel], ...] = tt.non_none_members(spec.type_)
         self.prefix = (spec.source.value,)
         convert = spec.source is Source.HEADER and getattr(
             spec.field_info, "convert_underscores", True
         )
         self.fields: list[tuple[str, str, bool]] = []  # (wire name, key given to the model, seq)
-        for name, field in model.model_fields.items():
-            key = field.alias or name
-            wire = key.replace("_", "-") if convert and field.alias is None else key
-            if spec.source is Source.HEADER:
-                wire = wire.lower()
-            self.fields.append((wire, key, tt.is_sequence_type(field.annotation)))
-        self.adapter = TypeAdapter(spec.annotation)
+        seen: set[str] = set()
+        for model in models:
+            for name, field in model.model_fields.items():
+                key = field.alias or name
+                wire = key.replace("_", "-") if convert and field.alias is None else key
+                if spec.source is Source.HEADER:
+                    wire = wire.lower()
+                if wire not in seen:
+                    seen.add(wire)
+                    self.fields.append((wire, key, tt.is_sequence_type(field.annotation)))
+        self.extra = next(
+            (e for m in models if (e := m.model_config.get("extra")) in ("forbid", "allow")), None
+        )
+        self.adapter: TypeAdapter[Any] = TypeAdapter(_group_type(spec, models))
         self.required = spec.required
 
     def collect(self, source: Mapping[str, list[Any]], last: bool) -> dict[str, Any]:
@@ -206,7 +225,7 @@ class ModelGroupValidator:
             values = source.get(wire)
             if values:
                 data[key] = values if is_seq else values[pick]
-        if self.model.model_config.get("extra") in ("forbid", "allow"):
+        if self.extra is not None:
             known = {wire for wire, _, _ in self.fields}
             for name, values in source.items():
                 if name not in known and name not in data and values:
@@ -220,6 +239,17 @@ class ModelGroupValidator:
             return self.adapter.validate_python(data), []
         except ValidationError as exc:
             return None, shape_errors(exc, self.prefix, top_missing_none=False)
+
+
+def _group_type(spec: ParamSpec, models: tuple[type[BaseModel], ...]) -> Any:
+    """What a group's data validates as: the model, or the union (discriminated when asked)."""
+    if len(models) == 1:
+        return models[0]
+    union: Any = Union[models]  # noqa: UP007 - built from a runtime tuple
+    discriminator = spec.field_info.discriminator
+    if discriminator is not None:
+        union = Annotated[union, Field(discriminator=discriminator)]
+    return union
 
 
 class SingleBodyValidator:
@@ -293,8 +323,7 @@ class FormValidator:
         plain = [s for s in specs if not s.model_group]
         self.group = EmbeddedBodyValidator(plain, owner) if plain else None
         self.entries = [
-            (lookup_names(spec)[0], spec.name, spec.is_sequence, _wants_bytes(spec))
-            for spec in plain
+            (lookup_names(spec)[0], spec.is_sequence, _wants_bytes(spec)) for spec in plain
         ]
         self.models: list[ModelGroupValidator] = []
         for spec in specs:
@@ -308,7 +337,7 @@ class FormValidator:
         errors: ErrorList = []
         if self.group is not None:
             data: dict[str, Any] = {}
-            for wire, key, is_seq, wants_bytes in self.entries:
+            for wire, is_seq, wants_bytes in self.entries:
                 value = _form_value(form, wire, is_seq)
                 if value is not None:
                     data[wire] = await _read_uploads(value) if wants_bytes else value
