@@ -15,15 +15,22 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
+import anyio
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from starlette.background import BackgroundTask
 from starlette.responses import ContentStream, StreamingResponse
+from starlette.types import Message, Send
 
 from veloxapi.encoders import untyped_json
 
 KEEPALIVE_COMMENT = b": ping\n\n"
 """Sent when the stream has been idle for a while, so proxies keep the connection open."""
 
+_PING_MESSAGE: Message = {
+    "type": "http.response.body",
+    "body": KEEPALIVE_COMMENT,
+    "more_body": True,
+}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -114,9 +121,15 @@ class EventSourceResponse(StreamingResponse):
 
     Caching and proxy buffering (``X-Accel-Buffering``, read by nginx) are
     turned off so that each event reaches the client as soon as it is sent.
+    When ``ping_interval`` is set (generator endpoints set it), a keep-alive
+    comment is sent after that many seconds without an event. The body is
+    iterated in a single task, so an endpoint's generator may hold cancel
+    scopes, task groups and context variables across its yields.
     """
 
     media_type = "text/event-stream"
+    ping_interval: float | None = None
+    """Seconds of silence after which a keep-alive comment is sent; None sends none."""
 
     def __init__(
         self,
@@ -132,6 +145,75 @@ class EventSourceResponse(StreamingResponse):
             if name.lower() not in given:
                 merged[name] = value
         super().__init__(content, status_code, merged, media_type, background)
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await self._stream_events(send)
+        finally:
+            await close_body(self.body_iterator)
+
+    async def _stream_events(self, send: Send) -> None:
+        if self.ping_interval is None:
+            await super().stream_response(send)
+            return
+        keepalive = _KeepAlive(send, self.ping_interval)
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(keepalive.run)
+                await super().stream_response(keepalive.send)
+                tasks.cancel_scope.cancel()
+        except BaseExceptionGroup as group:  # the body's own error, not wrapped in a group
+            if len(group.exceptions) != 1:
+                raise
+            error = group.exceptions[0]
+            raise error from error.__cause__
+
+
+async def close_body(body: object) -> None:
+    """Close a response body that is an async generator, even while being cancelled.
+
+    A body left suspended by a client that went away would otherwise keep its
+    ``finally`` blocks (and the endpoint's) pending until a garbage collection.
+    """
+    aclose = getattr(body, "aclose", None)
+    if aclose is not None:
+        with anyio.CancelScope(shield=True):
+            await aclose()
+
+
+class _KeepAlive:
+    """Wraps ``send``; a keep-alive comment goes out whenever the body stays silent too long."""
+
+    def __init__(self, send: Send, interval: float) -> None:
+        self._send = send
+        self._interval = interval
+        self._lock = anyio.Lock()
+        self._started = anyio.Event()
+        self._finished = False
+        self._last_sent = 0.0
+
+    async def send(self, message: Message) -> None:
+        async with self._lock:
+            await self._send(message)
+            self._last_sent = anyio.current_time()
+            self._finished = message["type"] == "http.response.body" and not message.get(
+                "more_body", False
+            )
+        if message["type"] == "http.response.start":
+            self._started.set()
+
+    async def run(self) -> None:
+        """Ping each time the stream has been silent for the interval, until it ends."""
+        await self._started.wait()
+        while not self._finished:
+            await anyio.sleep_until(self._last_sent + self._interval)
+            async with self._lock:
+                if not self._finished and self._silent_for() >= self._interval:
+                    await self._send(_PING_MESSAGE)
+                    self._last_sent = anyio.current_time()
+
+    def _silent_for(self) -> float:
+        return anyio.current_time() - self._last_sent
 
 
 __all__ = ["KEEPALIVE_COMMENT", "EventSourceResponse", "ServerSentEvent", "format_sse_event"]

@@ -2,31 +2,60 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.lowlevel
-from starlette.concurrency import iterate_in_threadpool
+import anyio.to_thread
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Send
 
 from veloxapi._engine.calls import CallMode
-from veloxapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, ServerSentEvent, format_sse_event
+from veloxapi.sse import EventSourceResponse, ServerSentEvent, close_body, format_sse_event
 
 if TYPE_CHECKING:
     from veloxapi._engine.run import RequestContext
     from veloxapi.routing import APIRoute
 
-JSONL_MEDIA_TYPE = "application/jsonl"
+_END = object()
+
+
+class JSONLinesResponse(StreamingResponse):
+    """A JSON Lines stream: one compact JSON value per line."""
+
+    media_type = "application/jsonl"
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await super().stream_response(send)
+        finally:
+            await close_body(self.body_iterator)
 
 
 def _items(source: Any, mode: CallMode) -> AsyncIterator[Any]:
     if mode is CallMode.SYNC_GEN:
-        sync_source: Iterator[Any] = source
-        return iterate_in_threadpool(sync_source)
+        return _sync_items(source)
     async_source: AsyncIterator[Any] = source
     return async_source
+
+
+async def _sync_items(source: Iterator[Any]) -> AsyncIterator[Any]:
+    """A sync generator stepped in the thread pool, and closed however the stream ends.
+
+    Closing runs the generator's ``finally`` blocks (cursors, files, locks) when
+    the client goes away, instead of whenever the garbage collector finds it.
+    """
+    finished = False
+    try:
+        while (item := await anyio.to_thread.run_sync(next, source, _END)) is not _END:
+            yield item
+        finished = True
+    finally:
+        close = getattr(source, "close", None)
+        if not finished and close is not None:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(close)
 
 
 def stream_response(route: APIRoute, source: Any, mode: CallMode, ctx: RequestContext) -> Response:
@@ -36,13 +65,13 @@ def stream_response(route: APIRoute, source: Any, mode: CallMode, ctx: RequestCo
     if route.status_code is not None:
         kwargs["status_code"] = route.status_code
     if isinstance(response_class, type) and issubclass(response_class, EventSourceResponse):
-        response: Response = response_class(_sse_body(route, items), **kwargs)
+        events = response_class(_sse_body(route, items), **kwargs)
+        events.ping_interval = _ping_interval()
+        response: Response = events
     elif isinstance(response_class, type) and issubclass(response_class, StreamingResponse):
         response = response_class(_raw_body(items), **kwargs)
     else:
-        response = StreamingResponse(
-            _jsonl_body(route, items), media_type=JSONL_MEDIA_TYPE, **kwargs
-        )
+        response = JSONLinesResponse(_jsonl_body(route, items), **kwargs)
     sub = ctx.sub_response
     if sub is not None:
         if sub.status_code:
@@ -51,51 +80,39 @@ def stream_response(route: APIRoute, source: Any, mode: CallMode, ctx: RequestCo
     return response
 
 
+def _ping_interval() -> float:
+    from veloxapi import routing  # read per response: tests and apps may change it
+
+    return routing._PING_INTERVAL
+
+
 async def _raw_body(items: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    async for item in items:
-        yield item
-        await (
-            anyio.lowlevel.checkpoint()
-        )  # an endless generator that never awaits stays cancellable
+    try:
+        async for item in items:
+            yield item
+            await anyio.lowlevel.checkpoint()  # an endless generator that never awaits: cancellable
+    finally:
+        await close_body(items)
 
 
 async def _jsonl_body(route: APIRoute, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
     serializer = route.stream_serializer
-    async for item in items:
-        yield serializer.item_json(item) + b"\n"
-        await anyio.lowlevel.checkpoint()
+    try:
+        async for item in items:
+            yield serializer.item_json(item) + b"\n"
+            await anyio.lowlevel.checkpoint()
+    finally:
+        await close_body(items)
 
 
 async def _sse_body(route: APIRoute, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
-    """Events from the endpoint's items, with a keep-alive comment while it is idle.
-
-    The pending ``__anext__`` survives a ping: the producer is never cancelled
-    by the keep-alive timer, only by the stream ending.
-    """
-    from veloxapi import routing
-
     serializer = route.stream_serializer
-    iterator = items.__aiter__()
-    pending: asyncio.Future[Any] | None = None
     try:
-        while True:
-            if pending is None:
-                pending = asyncio.ensure_future(iterator.__anext__())
-            done, _ = await asyncio.wait({pending}, timeout=routing._PING_INTERVAL)
-            if not done:
-                yield KEEPALIVE_COMMENT
-                continue
-            try:
-                item = pending.result()
-            except StopAsyncIteration:
-                return
-            finally:
-                if done:
-                    pending = None
+        async for item in items:
             if isinstance(item, ServerSentEvent):
                 yield item.encode()
             else:
                 yield format_sse_event(data_str=serializer.item_json(item).decode())
+            await anyio.lowlevel.checkpoint()
     finally:
-        if pending is not None:
-            pending.cancel()
+        await close_body(items)
