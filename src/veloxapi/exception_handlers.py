@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,11 +36,25 @@ async def http_exception_handler(request: Request, exc: HTTPException) -> Respon
 async def request_validation_exception_handler(
     request: Request, exc: RequestValidationError
 ) -> JSONResponse:
-    """Answer 422 with ``{"detail": [errors]}``."""
+    """Answer 422 with ``{"detail": [errors]}``.
+
+    An input JSON can't represent (a NaN or infinite number the client sent) is
+    reported as its text, so a bad value never turns the 422 into a 500.
+    """
     return JSONResponse(
-        {"detail": jsonable_encoder(exc.errors())},
+        {"detail": _json_safe(jsonable_encoder(exc.errors()))},
         status_code=HTTP_422_UNPROCESSABLE_CONTENT,
     )
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    return value
 
 
 async def websocket_request_validation_exception_handler(

@@ -8,19 +8,15 @@ as long as the declaration does: nothing global keeps it.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 
 def _loop_identity() -> Any:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:  # not asyncio: anyio's other backend, trio
-        import trio
-
-        return trio.lowlevel.current_trio_token()
+    """The running event loop, whatever the backend (equal tokens for the same loop)."""
+    return anyio.lowlevel.current_token()
 
 
 class ConcurrencyLimit:
@@ -37,7 +33,7 @@ class ConcurrencyLimit:
 
     def get_semaphore(self) -> anyio.Semaphore:
         loop = _loop_identity()
-        if self._semaphore is None or self._loop is not loop:
+        if self._semaphore is None or self._loop != loop:
             self._semaphore = anyio.Semaphore(self.limit)
             self._loop = loop
         return self._semaphore

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import types
 from collections import deque
@@ -111,14 +112,28 @@ def is_bytes_sequence(tp: Any) -> bool:
 def typed_signature(call: Callable[..., Any]) -> inspect.Signature:
     """The signature of ``call`` with string annotations resolved in its module."""
     signature = inspect.signature(call, eval_str=False)
-    unwrapped = inspect.unwrap(call)
-    globalns = getattr(unwrapped, "__globals__", {})
+    globalns = getattr(_defining_function(call), "__globals__", {})
     params = [
         p.replace(annotation=_resolve(p.annotation, globalns))
         for p in signature.parameters.values()
     ]
     return_annotation = _resolve(signature.return_annotation, globalns)
     return signature.replace(parameters=params, return_annotation=return_annotation)
+
+
+def _defining_function(call: Any) -> Any:
+    """The function whose module holds the names ``call``'s annotations use."""
+    target = call
+    while isinstance(target, functools.partial):
+        target = target.func
+    target = inspect.unwrap(target)
+    if inspect.isclass(target):
+        return target.__init__
+    if inspect.ismethod(target):
+        return target.__func__
+    if not inspect.isroutine(target):
+        return inspect.unwrap(type(target).__call__)
+    return target
 
 
 def _resolve(annotation: Any, globalns: dict[str, Any]) -> Any:
