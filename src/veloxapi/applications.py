@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, ExceptionHandler, Lifespan, Receive, Scope, Send
@@ -85,6 +86,7 @@ class VeloxAPI(Starlette):
         strict_content_type: bool = True,
         docs_assets: str = "local",
         batteries: Mapping[str, Any] | None = None,
+        max_body_size: int | None = None,
         **extra: Any,
     ) -> None:
         self.debug = debug
@@ -157,7 +159,7 @@ class VeloxAPI(Starlette):
         )
         self.user_middleware: list[Middleware] = list(middleware or [])
         self.middleware_stack: ASGIApp | None = None
-        self.max_body_size: int | None = None
+        self.max_body_size = max_body_size
         self.setup()
         if batteries is not None:
             from veloxapi.batteries.app import install_batteries
@@ -203,7 +205,12 @@ class VeloxAPI(Starlette):
                 error_handler = value
             else:
                 handlers[key] = value
-        if not self.user_middleware:
+        limit = (
+            [Middleware(RequestBodyLimitMiddleware, max_body_size=self.max_body_size)]
+            if self.max_body_size is not None
+            else []
+        )
+        if not self.user_middleware and not limit:
             return ExceptionMiddleware(
                 self.router,
                 handlers=handlers,
@@ -212,6 +219,7 @@ class VeloxAPI(Starlette):
             )
         middleware = [
             Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+            *limit,
             *self.user_middleware,
             Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
         ]

@@ -103,8 +103,8 @@ class ValidationException(Exception):
         return "\n".join(lines)
 
 
-class RequestValidationError(ValidationException):
-    """The request's input did not validate; answered with 422."""
+class _ValidationWithBody(ValidationException):
+    """Validation failed on a piece of data that is kept as ``body``."""
 
     def __init__(
         self,
@@ -115,24 +115,18 @@ class RequestValidationError(ValidationException):
     ) -> None:
         super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.body = body
+
+
+class RequestValidationError(_ValidationWithBody):
+    """The request's input did not validate; answered with 422."""
 
 
 class WebSocketRequestValidationError(ValidationException):
     """A WebSocket endpoint's input did not validate; the socket is closed with 1008."""
 
 
-class ResponseValidationError(ValidationException):
+class ResponseValidationError(_ValidationWithBody):
     """The endpoint returned data that does not match its response model."""
-
-    def __init__(
-        self,
-        errors: Sequence[Any],
-        *,
-        body: Any = None,
-        endpoint_ctx: EndpointContext | None = None,
-    ) -> None:
-        super().__init__(errors, endpoint_ctx=endpoint_ctx)
-        self.body = body
 
 
 __all__ = [

@@ -38,7 +38,7 @@ from veloxapi._engine.handler import (
     request_response,
 )
 from veloxapi._engine.plan import Plan, compile_plan
-from veloxapi._engine.router_index import RouteIndex
+from veloxapi._engine.router_index import RouteIndex, RouteList
 from veloxapi._engine.serialize import DumpOptions, ResponseSerializer
 from veloxapi._frontend import CheckDir, add_frontend
 from veloxapi._frontend_files import Fallback
@@ -386,6 +386,7 @@ class APIRouter(starlette_routing.Router):
         strict_content_type: bool | DefaultPlaceholder = Default(True),
     ) -> None:
         super().__init__(routes=routes, redirect_slashes=redirect_slashes, default=default)
+        self.routes: list[BaseRoute] = RouteList(self.routes)
         if prefix:
             _check_prefix(prefix)
         self.prefix = prefix
@@ -689,10 +690,12 @@ class APIRouter(starlette_routing.Router):
                 generate_unique_id_function=generate_unique_id_function,
                 strict_content_type=strict_content_type,
             )
-        self.on_startup.extend(router.on_startup)
-        self.on_shutdown.extend(router.on_shutdown)
         if router.user_lifespan is not None or router.included_lifespans:
+            # its merged lifespan runs its own startup/shutdown handlers too
             self.included_lifespans.append(router.lifespan_context)
+        else:
+            self.on_startup.extend(router.on_startup)
+            self.on_shutdown.extend(router.on_shutdown)
         include_low_priority(self, router, prefix=prefix, dependencies=list(dependencies or []))
 
     def _include_one(

@@ -313,12 +313,6 @@ def test_large_integer_over_constraint_is_422(server: tuple[str, Recorder]) -> N
     assert error["ctx"] == {"le": 1000}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="json.loads turns Infinity/NaN into floats; the 422 error body then carries the "
-    "float as 'input' and the default RequestValidationError handler's JSONResponse refuses to "
-    "render it (ValueError: Out of range float values are not JSON compliant) -> 500",
-)
 def test_non_finite_number_in_json_body_is_422(server: tuple[str, Recorder]) -> None:
     base, _ = server
     response = httpx.post(
@@ -531,7 +525,8 @@ def test_form_endpoint_with_json_body_is_422(server: tuple[str, Recorder]) -> No
 @pytest.mark.xfail(
     strict=True,
     reason="when the client disconnects mid-body, starlette.requests.ClientDisconnect escapes "
-    "the route (Inputs.body_bytes does not handle it): the app starts a 500 and uvicorn logs "
+    "the route (the body read in _engine/inputs.py does not handle it): the app starts a "
+    "500 and uvicorn logs "
     "'Exception in ASGI application' instead of a 4xx",
 )
 def test_content_length_larger_than_body_then_close(server: tuple[str, Recorder]) -> None:
@@ -623,12 +618,6 @@ def test_too_many_form_fields_is_400(server: tuple[str, Recorder]) -> None:
     assert_still_serving(base)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="VeloxAPI.build_middleware_stack leaves out Starlette's RequestBodyLimitMiddleware, "
-    "so app.max_body_size has no effect (and VeloxAPI(max_body_size=...) is swallowed by "
-    "**extra): an oversized body is read in full",
-)
 def test_body_over_max_body_size_is_413(live_server: LiveServer) -> None:
     app = build_app()
     app.max_body_size = 1000
@@ -654,7 +643,8 @@ def test_body_over_max_body_size_is_413(live_server: LiveServer) -> None:
             marks=pytest.mark.xfail(
                 strict=True,
                 reason="uvicorn answers 400 and drops the connection; the app then sees "
-                "starlette.requests.ClientDisconnect escape Inputs.body_bytes -> 500 and "
+                "starlette.requests.ClientDisconnect escape the body read (_engine/inputs.py) "
+                "-> 500 and "
                 "'Exception in ASGI application' in the log",
             ),
         ),

@@ -22,13 +22,50 @@ from starlette.types import Scope
 _Candidate = tuple[int, BaseRoute]
 
 
+class RouteList(list[BaseRoute]):
+    """A router's routes, counting changes so the index knows when to rebuild."""
+
+    version = 0
+
+    def _changed(self) -> None:
+        self.version += 1
+
+
+def _mutator(name: str) -> Any:
+    original = getattr(list, name)
+
+    def method(self: RouteList, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        self._changed()
+        return result
+
+    method.__name__ = name
+    return method
+
+
+for _name in (
+    "append",
+    "extend",
+    "insert",
+    "remove",
+    "pop",
+    "clear",
+    "sort",
+    "reverse",
+    "__setitem__",
+    "__delitem__",
+    "__iadd__",
+):
+    setattr(RouteList, _name, _mutator(_name))
+
+
 class RouteIndex:
     """A lazily rebuilt index over a router's ``routes`` list."""
 
     __slots__ = ("_dynamic", "_dynamic_api", "_key", "_opaque", "_static", "_static_api")
 
     def __init__(self) -> None:
-        self._key: tuple[int, int, int] | None = None
+        self._key: Any = None
         self._static: dict[str, list[_Candidate]] = {}
         self._static_api: set[int] = set()  # ids of static routes whose match we compute here
         self._dynamic_api: set[int] = set()  # likewise for parameterised APIRoutes
@@ -57,7 +94,10 @@ class RouteIndex:
                 self._opaque.append((position, "", route))
 
     def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
-        key = (id(routes), len(routes), id(routes[-1]) if routes else 0)
+        # a plain list assigned by user code is compared route by route
+        key: Any = (
+            (id(routes), routes.version) if type(routes) is RouteList else tuple(map(id, routes))
+        )
         if key != self._key:
             self._rebuild(routes)
             self._key = key

@@ -37,6 +37,7 @@ class ResponseSerializer:
     ) -> None:
         self.adapter = adapter
         self.options = options
+        self.dump_kwargs: dict[str, Any] = dataclasses.asdict(options)
         self.exact_type = model_type if isinstance(model_type, type) else None
 
     def _validated(self, value: Any, ctx: EndpointContext | None) -> Any:
@@ -57,39 +58,14 @@ class ResponseSerializer:
     def to_json_bytes(self, value: Any, ctx: EndpointContext | None) -> bytes:
         """Validated and dumped to JSON in one pass (the default response class)."""
         assert self.adapter is not None
-        opts = self.options
-        return self.adapter.dump_json(
-            self._validated(value, ctx),
-            include=opts.include,
-            exclude=opts.exclude,
-            by_alias=opts.by_alias,
-            exclude_unset=opts.exclude_unset,
-            exclude_defaults=opts.exclude_defaults,
-            exclude_none=opts.exclude_none,
-        )
+        return self.adapter.dump_json(self._validated(value, ctx), **self.dump_kwargs)
 
     def to_content(self, value: Any, ctx: EndpointContext | None) -> Any:
         """JSON-able Python content for a response class to render."""
-        opts = self.options
         if self.adapter is None:
-            return jsonable_encoder(
-                value,
-                include=opts.include,
-                exclude=opts.exclude,
-                by_alias=opts.by_alias,
-                exclude_unset=opts.exclude_unset,
-                exclude_defaults=opts.exclude_defaults,
-                exclude_none=opts.exclude_none,
-            )
+            return jsonable_encoder(value, **self.dump_kwargs)
         return self.adapter.dump_python(
-            self._validated(value, ctx),
-            mode="json",
-            include=opts.include,
-            exclude=opts.exclude,
-            by_alias=opts.by_alias,
-            exclude_unset=opts.exclude_unset,
-            exclude_defaults=opts.exclude_defaults,
-            exclude_none=opts.exclude_none,
+            self._validated(value, ctx), mode="json", **self.dump_kwargs
         )
 
     def item_json(self, value: Any) -> bytes:

@@ -793,3 +793,74 @@ def test_entered_yield_dependencies_clean_up_when_a_later_one_fails_before_yield
     assert response.status_code == 503
     assert response.json() == {"detail": "unavailable"}
     assert events == ["first open", "first close"]
+
+
+class _AsyncCallable:
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    async def __call__(self, q: str = "") -> str:
+        return self.value + q
+
+
+class _GeneratorCallable:
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+
+    def __call__(self) -> Iterator[str]:
+        self.events.append("enter")
+        yield "gen"
+        self.events.append("exit")
+
+
+class _AsyncGeneratorCallable:
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+
+    async def __call__(self) -> AsyncIterator[str]:
+        self.events.append("async enter")
+        yield "agen"
+        self.events.append("async exit")
+
+
+def test_callable_instances_of_every_kind_are_called_correctly() -> None:
+    events: list[str] = []
+    app = VeloxAPI()
+
+    @app.get("/")
+    def endpoint(
+        a: Annotated[str, Depends(_AsyncCallable("async"))],
+        g: Annotated[str, Depends(_GeneratorCallable(events))],
+        ag: Annotated[str, Depends(_AsyncGeneratorCallable(events))],
+    ) -> list[str]:
+        return [a, g, ag]
+
+    assert TestClient(app).get("/?q=!").json() == ["async!", "gen", "agen"]
+    assert events == ["enter", "async enter", "async exit", "exit"]
+
+
+def test_partial_functions_as_dependencies_and_endpoints() -> None:
+    import functools
+
+    async def scaled(factor: int, value: int = 1) -> int:
+        return factor * value
+
+    def sync_scaled(factor: int, value: int = 1) -> int:
+        return factor * value
+
+    async def endpoint(prefix: str, result: int) -> str:
+        return f"{prefix}{result}"
+
+    app = VeloxAPI()
+
+    @app.get("/dep")
+    def dep_route(
+        a: Annotated[int, Depends(functools.partial(scaled, 10))],
+        b: Annotated[int, Depends(functools.partial(sync_scaled, 100))],
+    ) -> list[int]:
+        return [a, b]
+
+    app.add_api_route("/endpoint", functools.partial(endpoint, "n="), methods=["GET"])
+    client = TestClient(app)
+    assert client.get("/dep?value=3").json() == [30, 300]
+    assert client.get("/endpoint?result=5").json() == "n=5"

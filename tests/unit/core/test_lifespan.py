@@ -151,11 +151,6 @@ def test_included_router_startup_handlers_run_once() -> None:
     assert sorted(events) == ["app startup", "router shutdown", "router startup"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="include_router copies the router's on_startup/on_shutdown into the parent AND "
-    "runs the router's lifespan_context, which runs them again: each handler runs twice",
-)
 def test_startup_handlers_of_a_router_with_a_lifespan_run_once() -> None:
     events: list[str] = []
 

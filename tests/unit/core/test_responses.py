@@ -475,3 +475,39 @@ def test_response_header_from_dependency_survives_an_http_exception() -> None:
     assert response.status_code == 400
     assert response.headers["x-own"] == "2"
     assert "x-set-before" not in response.headers
+
+
+def test_background_tasks_run_when_the_endpoint_returns_its_own_response() -> None:
+    events: list[str] = []
+    app = VeloxAPI()
+
+    @app.get("/")
+    def endpoint(tasks: BackgroundTasks) -> PlainTextResponse:
+        tasks.add_task(events.append, "task")
+        return PlainTextResponse("own")
+
+    assert TestClient(app).get("/").text == "own"
+    assert events == ["task"]
+
+
+@pytest.mark.filterwarnings("ignore:.*JSONResponse is deprecated")
+@pytest.mark.parametrize("class_name", ["ORJSONResponse", "UJSONResponse"])
+def test_alternative_json_response_classes_with_a_response_model(class_name: str) -> None:
+    import veloxapi.responses
+
+    response_class = getattr(veloxapi.responses, class_name)
+    app = VeloxAPI()
+
+    @app.get("/", response_model=BaseUser, response_class=response_class)
+    def endpoint() -> Any:
+        return SECRET_USER
+
+    @app.get("/when", response_class=response_class)
+    def when() -> dict[str, Any]:
+        return {"at": datetime.date(2024, 5, 6)}
+
+    client = TestClient(app)
+    response = client.get("/")
+    assert response.json() == {"username": "ann", "email": "a@example.com"}
+    assert response.headers["content-type"] == "application/json"
+    assert client.get("/when").json() == {"at": "2024-05-06"}

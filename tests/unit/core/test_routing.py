@@ -512,12 +512,6 @@ def test_path_param_with_percent_encoding_is_decoded() -> None:
     assert TestClient(app).get("/names/a%20b").json() == "a b"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RouteIndex only rebuilds when (id(routes), len(routes), id(routes[-1])) changes: "
-    "a route replaced or reordered in place (same length, same last route) keeps being "
-    "served from the stale index",
-)
 def test_route_replaced_in_the_middle_of_the_list_is_served() -> None:
     from veloxapi.routing import APIRoute
 
@@ -543,12 +537,6 @@ def test_route_replaced_in_the_middle_of_the_list_is_served() -> None:
     assert client.get("/a").json() == "new"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RouteIndex only rebuilds when (id(routes), len(routes), id(routes[-1])) changes: "
-    "a route replaced or reordered in place (same length, same last route) keeps being "
-    "served from the stale index",
-)
 def test_routes_reordered_in_place_follow_the_new_order() -> None:
     app = VeloxAPI()
 

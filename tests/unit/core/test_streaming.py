@@ -1,6 +1,7 @@
 """Streaming: StreamingResponse, JSON Lines from generator endpoints, Server-Sent Events."""
 
 import asyncio
+import gc
 import json
 import threading
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
@@ -223,16 +224,20 @@ def test_sse_generator_is_closed_when_the_client_goes_away(
 
     base = live_server(app, timeout_graceful_shutdown=2)
     received: list[str] = []
-    with httpx.stream("GET", f"{base}/events", timeout=5) as response:
-        assert response.headers["content-type"].startswith("text/event-stream")
-        for line in response.iter_lines():
-            if line.startswith("data: "):
-                received.append(line)
-            if len(received) == 3:
-                break
-    assert received == ["data: 1", "data: 2", "data: 3"]
-    assert closed.wait(5), "the endpoint's generator was not closed after the disconnect"
-    assert dependency_closed.wait(5), "the yield dependency was not cleaned up"
+    gc.disable()  # closing must not depend on a garbage collection run
+    try:
+        with httpx.stream("GET", f"{base}/events", timeout=5) as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            for line in response.iter_lines():
+                if line.startswith("data: "):
+                    received.append(line)
+                if len(received) == 3:
+                    break
+        assert received == ["data: 1", "data: 2", "data: 3"]
+        assert closed.wait(5), "the endpoint's generator was not closed after the disconnect"
+        assert dependency_closed.wait(5), "the yield dependency was not cleaned up"
+    finally:
+        gc.enable()
 
 
 def test_endless_streaming_response_stops_when_the_client_goes_away(
@@ -254,8 +259,73 @@ def test_endless_streaming_response_stops_when_the_client_goes_away(
         return StreamingResponse(body())
 
     base = live_server(app, timeout_graceful_shutdown=2)
-    with httpx.stream("GET", f"{base}/forever", timeout=5) as response:
-        for total, _ in enumerate(response.iter_bytes()):
-            if total >= 3:
-                break
-    assert stopped.wait(5), "the body generator kept running after the client left"
+    gc.disable()  # stopping must not depend on a garbage collection run
+    try:
+        with httpx.stream("GET", f"{base}/forever", timeout=5) as response:
+            for total, _ in enumerate(response.iter_bytes()):
+                if total >= 3:
+                    break
+        assert stopped.wait(5), "the body generator kept running after the client left"
+    finally:
+        gc.enable()
+
+
+def test_sync_generator_endpoint_is_closed_when_the_client_goes_away(
+    live_server: Callable[..., str],
+) -> None:
+    closed = threading.Event()
+    app = VeloxAPI()
+
+    @app.get("/lines")
+    def lines() -> Iterable[int]:
+        try:
+            n = 0
+            while True:
+                n += 1
+                threading.Event().wait(0.005)
+                yield n
+        finally:
+            closed.set()
+
+    base = live_server(app, timeout_graceful_shutdown=2)
+    gc.disable()  # the generator must be closed by the framework, not by a lucky GC run
+    try:
+        with httpx.stream("GET", f"{base}/lines", timeout=5) as response:
+            assert response.headers["content-type"] == "application/jsonl"
+            for count, line in enumerate(response.iter_lines(), start=1):
+                assert line == str(count)
+                if count == 3:
+                    break
+        assert closed.wait(5), "the sync generator was never closed after the disconnect"
+    finally:
+        gc.enable()
+
+
+def test_error_in_the_middle_of_a_stream_does_not_take_the_server_down(
+    live_server: Callable[..., str],
+) -> None:
+    app = VeloxAPI()
+
+    @app.get("/broken")
+    async def broken() -> StreamingResponse:
+        async def body() -> AsyncIterator[bytes]:
+            yield b"first;"
+            raise RuntimeError("stream failed")
+
+        return StreamingResponse(body())
+
+    @app.get("/ok")
+    async def ok() -> str:
+        return "ok"
+
+    base = live_server(app)
+    received = b""
+    with (
+        pytest.raises(httpx.HTTPError),  # the connection is cut: no silent truncation
+        httpx.stream("GET", f"{base}/broken", timeout=5) as response,
+    ):
+        assert response.status_code == 200
+        for chunk in response.iter_bytes():
+            received += chunk
+    assert received == b"first;"
+    assert httpx.get(f"{base}/ok", timeout=5).json() == "ok"
