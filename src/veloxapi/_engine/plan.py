@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from veloxapi._engine import typing_tools as tt
 from veloxapi._engine.analysis import Dependant, Injected, ParamSpec, Source, get_dependant
 from veloxapi._engine.calls import CallMode, call_mode
 from veloxapi._engine.concurrency_limit import ConcurrencyLimit
@@ -26,6 +25,8 @@ from veloxapi._engine.validators import (
     ParamGroupValidator,
     SingleBodyValidator,
 )
+
+Overrides = Mapping[Callable[..., Any], Callable[..., Any]]
 
 
 class BodyMode(Enum):
@@ -58,6 +59,9 @@ class Step:
     request_scope: bool = True  # yield cleanup after the response is sent (else after the call)
     limit: ConcurrencyLimit | None = None  # Depends(max_concurrency=...)
     form: FormValidator | None = None
+    declared: Dependant | None = None  # the dependency as declared, before any override
+    replaced_by: Callable[..., Any] | None = None  # the override applied when compiled
+    overrides: Overrides = field(default_factory=dict)  # the live mapping the plan was built from
 
 
 @dataclass
@@ -69,11 +73,10 @@ class Plan:
     function_cleanup: bool  # yield deps with scope="function"
 
 
-Overrides = Mapping[Callable[..., Any], Callable[..., Any]]
-
-
 def compile_plan(root: Dependant, overrides: Overrides | None, owner: str) -> Plan:
-    builder = _PlanBuilder(overrides or {}, owner)
+    """The plan of ``root``; its steps keep ``overrides`` (the live mapping, not a copy) so
+    an override installed while a request runs can still be noticed (see ``run.call_step``)."""
+    builder = _PlanBuilder({} if overrides is None else overrides, owner)
     flat_body = builder.flat_body_params(root)
     builder.body_mode = _body_mode(flat_body)
     builder.add(root)
@@ -149,8 +152,8 @@ class _PlanBuilder:
             unique.setdefault(spec.name, spec)  # one body field per name, as FastAPI counts them
         return list(unique.values())
 
-    def add(self, dependant: Dependant) -> int:
-        dependant = self.resolve(dependant)
+    def add(self, declared: Dependant) -> int:
+        dependant = self.resolve(declared)
         assert dependant.call is not None
         key = dependant.cache_key
         if dependant.use_cache and key in self.cache:
@@ -167,6 +170,9 @@ class _PlanBuilder:
             security_scopes=list(dependant.security_scopes),
             request_scope=own_scope != "function",
             limit=dependant.concurrency,
+            declared=declared,
+            replaced_by=self.overrides.get(declared.call) if declared.call is not None else None,
+            overrides=self.overrides,
         )
         self.needs.update(dependant.injected.values())
         self._add_checks(step, dependant)
@@ -207,7 +213,3 @@ class _PlanBuilder:
 
 def _name_of(call: Any) -> str:
     return str(getattr(call, "__name__", type(call).__name__))
-
-
-def is_sequence_spec(spec: ParamSpec) -> bool:
-    return tt.is_sequence_type(spec.type_)
