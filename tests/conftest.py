@@ -7,6 +7,10 @@
   unreachable the test is skipped, except under ``CI=true`` where it fails, so CI
   cannot pass by silently skipping the tests that need them.
   Override with ``VELOXAPI_TEST_REDIS_URL`` / ``VELOXAPI_TEST_POSTGRES_DSN``.
+* ``redis_prefix``: a Redis key prefix of this test alone, emptied afterwards.
+* ``anyio_backend``: async tests run on asyncio.
+
+Helpers that test folders import rather than request are in ``support/``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
+
+from support.redis_keys import unique_prefix
+from support.services import unavailable
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -73,28 +80,50 @@ def live_server() -> Iterator[Callable[..., str]]:
         yield start
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _address(url: str, default_port: int) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or default_port
 
 
 def _require_service(name: str, url: str, default_port: int, env_var: str) -> str:
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or default_port
+    host, port = _address(url, default_port)
     try:
         socket.create_connection((host, port), timeout=_CONNECT_TIMEOUT).close()
     except OSError as exc:
-        reason = f"{name} is not reachable at {host}:{port} ({exc}); set {env_var} to point at one"
-        if _in_ci():
-            pytest.fail(f"CI=true and {reason}", pytrace=False)
-        pytest.skip(reason)
+        unavailable(
+            f"{name} is not reachable at {host}:{port} ({exc}); set {env_var} to point at one"
+        )
     return url
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    """URL of a running Redis server (skips when absent, fails when absent under CI)."""
+    """URL of a Redis server that answers PING (skips when absent, fails when absent under CI)."""
+    import redis
+
     env_var = "VELOXAPI_TEST_REDIS_URL"
-    return _require_service("Redis", os.environ.get(env_var, DEFAULT_REDIS_URL), 6379, env_var)
+    url = _require_service("Redis", os.environ.get(env_var, DEFAULT_REDIS_URL), 6379, env_var)
+    client = redis.Redis.from_url(url, socket_connect_timeout=_CONNECT_TIMEOUT)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        host, port = _address(url, 6379)
+        unavailable(f"Redis at {host}:{port} did not answer PING ({exc}); set {env_var} to fix")
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix unique to this test; its keys are deleted afterwards."""
+    with unique_prefix(redis_url, "velox-test") as prefix:
+        yield prefix
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,30 @@
-"""What the rate-limit and cache stores share: a Redis client per event loop and
-a warning that is not repeated on every request while a store is down."""
+"""What the rate-limit and cache stores share: the settings that choose a store,
+a Redis client per event loop and a warning that is not repeated on every
+request while a store is down."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from veloxapi.batteries.settings import BatterySettings
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+
+
+class StoreSettings(BatterySettings):
+    """The settings of a battery that keeps its state in memory or in Redis."""
+
+    backend: Literal["memory", "redis"] = "memory"
+    """``memory`` (per process) or ``redis`` (shared by every worker)."""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout: float = Field(default=1.0, gt=0)
+    """Seconds before a Redis call counts as an outage."""
 
 
 def import_redis() -> Any:

@@ -21,14 +21,14 @@ import sys
 import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BeforeValidator, field_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import SettingsConfigDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veloxapi.batteries.request_id import get_request_id
-from veloxapi.batteries.settings import BatterySettings, split_csv
+from veloxapi.batteries.settings import BatterySettings, CsvList
 
 ACCESS_LOGGER = "veloxapi.access"
 REDACTED = "[REDACTED]"
@@ -59,8 +59,6 @@ _RECORD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {
     "color_message",  # uvicorn's ANSI-coloured copy of the message
 }
 _HANDLER_NAME = "veloxapi"
-
-CsvList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_csv)]
 
 
 class LoggingSettings(BatterySettings):

@@ -20,15 +20,15 @@ CORS is Starlette's ``CORSMiddleware`` configured from ``VELOX_CORS_*``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_settings import SettingsConfigDict
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from veloxapi.batteries.settings import BatterySettings, split_csv
+from veloxapi.batteries.settings import BatterySettings, CsvList
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DOCS_CSP = (
@@ -38,8 +38,6 @@ DOCS_CSP = (
 )
 DEFAULT_DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
 _DOCS_URL_ATTRS = ("docs_url", "redoc_url", "swagger_ui_oauth2_redirect_url")
-
-CsvList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_csv)]
 
 
 class SecurityHeadersSettings(BatterySettings):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 
 from veloxapi.exceptions import FastAPIError
 
 try:
-    from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+    from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
         "The veloxapi batteries read their settings with pydantic-settings: "
@@ -125,3 +125,7 @@ def split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+CsvList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_csv)]
+"""A settings field of strings, written comma-separated in the environment."""

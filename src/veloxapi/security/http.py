@@ -10,7 +10,7 @@ from veloxapi.exceptions import HTTPException
 from veloxapi.openapi.models import HTTPBase as HTTPBaseModel
 from veloxapi.openapi.models import HTTPBearer as HTTPBearerModel
 from veloxapi.security._errors import not_authenticated
-from veloxapi.security.base import SecurityBase
+from veloxapi.security._scheme import CredentialScheme
 from veloxapi.security.utils import get_authorization_scheme_param
 
 
@@ -28,7 +28,7 @@ class HTTPAuthorizationCredentials(BaseModel):
     credentials: str
 
 
-class HTTPBase(SecurityBase):
+class HTTPBase(CredentialScheme):
     """Any HTTP authentication scheme: returns the header's scheme and credentials.
 
     A missing header (or one without credentials) raises 401 with
@@ -45,36 +45,25 @@ class HTTPBase(SecurityBase):
         auto_error: bool = True,
     ) -> None:
         self.model: HTTPBaseModel = HTTPBaseModel(scheme=scheme, description=description)
-        self.scheme_name = scheme_name or type(self).__name__
-        self.auto_error = auto_error
+        self._name_scheme(scheme_name, auto_error)
 
     def make_not_authenticated_error(self) -> HTTPException:
         """The error for missing or unusable credentials; override to answer differently."""
         scheme = self.model.scheme
         return not_authenticated(scheme[:1].upper() + scheme[1:])
 
-    def _credentials(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
-        scheme, credentials = get_authorization_scheme_param(request.headers.get("Authorization"))
-        if scheme and credentials:
-            return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
-        return None
-
-    def _expected_scheme_only(
-        self, found: HTTPAuthorizationCredentials | None
+    def _credentials(
+        self, request: HTTPConnection, *, any_scheme: bool = False
     ) -> HTTPAuthorizationCredentials | None:
-        if found is not None and found.scheme.lower() == self.model.scheme.lower():
-            return found
+        """The header's credentials (of this scheme unless ``any_scheme``), else the 401 rule."""
+        scheme, credentials = get_authorization_scheme_param(request.headers.get("Authorization"))
+        if scheme and credentials and (any_scheme or scheme.lower() == self.model.scheme.lower()):
+            return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+        self._raise_if_required()
         return None
-
-    def _raise_if_required(self) -> None:
-        if self.auto_error:
-            raise self.make_not_authenticated_error()
 
     async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
-        found = self._credentials(request)
-        if found is None:
-            self._raise_if_required()
-        return found
+        return self._credentials(request, any_scheme=True)
 
 
 class HTTPBasic(HTTPBase):
@@ -116,11 +105,8 @@ class HTTPBasic(HTTPBase):
     async def __call__(  # type: ignore[override]
         self, request: HTTPConnection
     ) -> HTTPBasicCredentials | None:
-        found = self._expected_scheme_only(self._credentials(request))
-        if found is None:
-            self._raise_if_required()
-            return None
-        return self._decode(found.credentials)
+        found = self._credentials(request)
+        return None if found is None else self._decode(found.credentials)
 
 
 class HTTPBearer(HTTPBase):
@@ -145,10 +131,7 @@ class HTTPBearer(HTTPBase):
         self.model = HTTPBearerModel(bearerFormat=bearerFormat, description=description)
 
     async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
-        found = self._expected_scheme_only(self._credentials(request))
-        if found is None:
-            self._raise_if_required()
-        return found
+        return self._credentials(request)
 
 
 class HTTPDigest(HTTPBase):
@@ -166,10 +149,7 @@ class HTTPDigest(HTTPBase):
         )
 
     async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
-        found = self._expected_scheme_only(self._credentials(request))
-        if found is None:
-            self._raise_if_required()
-        return found
+        return self._credentials(request)
 
 
 __all__ = [

@@ -4,12 +4,10 @@ from typing import Annotated, Any
 
 from starlette.requests import HTTPConnection
 
-from veloxapi.exceptions import HTTPException
 from veloxapi.openapi.models import OAuth2 as OAuth2Model
 from veloxapi.openapi.models import OAuthFlows as OAuthFlowsModel
 from veloxapi.params import Form
-from veloxapi.security._errors import not_authenticated
-from veloxapi.security.base import SecurityBase
+from veloxapi.security._scheme import CredentialScheme
 from veloxapi.security.utils import get_authorization_scheme_param
 
 
@@ -63,12 +61,14 @@ class OAuth2PasswordRequestFormStrict(OAuth2PasswordRequestForm):
         )
 
 
-class OAuth2(SecurityBase):
+class OAuth2(CredentialScheme):
     """An OAuth2 scheme with any ``flows``; the dependency returns the raw ``Authorization`` value.
 
     A missing header raises 401 (``WWW-Authenticate: Bearer``), or gives ``None``
     with ``auto_error=False``. Subclasses return the bearer token itself.
     """
+
+    _challenge = "Bearer"
 
     def __init__(
         self,
@@ -81,16 +81,7 @@ class OAuth2(SecurityBase):
         self.model = OAuth2Model(
             flows=OAuthFlowsModel.model_validate(flows), description=description
         )
-        self.scheme_name = scheme_name or type(self).__name__
-        self.auto_error = auto_error
-
-    def make_not_authenticated_error(self) -> HTTPException:
-        """The error for a missing or unusable token; override to answer differently."""
-        return not_authenticated("Bearer")
-
-    def _raise_if_required(self) -> None:
-        if self.auto_error:
-            raise self.make_not_authenticated_error()
+        self._name_scheme(scheme_name, auto_error)
 
     def _bearer_token(self, request: HTTPConnection) -> str | None:
         scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
@@ -100,10 +91,7 @@ class OAuth2(SecurityBase):
         return None
 
     async def __call__(self, request: HTTPConnection) -> str | None:
-        authorization = request.headers.get("Authorization")
-        if not authorization:
-            self._raise_if_required()
-        return authorization or None
+        return self._authorization(request)
 
 
 class OAuth2PasswordBearer(OAuth2):

@@ -14,18 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
 import veloxapi
+from support.processes import free_port, stop_process
+from support.services import unavailable
 
 HERE = Path(__file__).parent
 SRC = Path(veloxapi.__path__[0]).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def base_env(**extra: str) -> dict[str, str]:
@@ -84,20 +79,13 @@ def uvicorn_server(
         _wait_until_up(server, time.monotonic() + 30)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def require_redis_server() -> str:
     binary = shutil.which("redis-server")
     if binary is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server is required when CI=true")
-        pytest.skip("redis-server is not installed")
+        unavailable("redis-server is not installed")
     return binary
 
 

@@ -139,8 +139,8 @@ class APIKeyAuth(APIKeyHeader):
         self.verifier = verifier
 
     async def __call__(self, request: HTTPConnection) -> None:
-        presented = request.headers.get(self.header)
-        if not presented:
-            raise HTTPException(401, "Not authenticated", headers={"WWW-Authenticate": "APIKey"})
+        presented = await super().__call__(request)
+        if presented is None:
+            raise self.make_not_authenticated_error()
         if not self.verifier.verify(presented):
             raise HTTPException(403, "Invalid API key")

@@ -18,14 +18,13 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, SecretStr, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from veloxapi.batteries.settings import BatterySettings, load_settings, split_csv
+from veloxapi.batteries.settings import BatterySettings, CsvList, load_settings, split_csv
 
 from .apikeys import APIKeyVerifier
 from .deployment import PRODUCTION_NAMES, Deployment
 from .issuers import DEFAULT_REQUIRED_CLAIMS, Issuer
 from .validator import JWKSOptions, TokenValidator
 
-CsvList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_csv)]
 SecretList = Annotated[tuple[SecretStr, ...], NoDecode, BeforeValidator(split_csv)]
 
 

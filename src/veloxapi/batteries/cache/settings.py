@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BeforeValidator, Field, field_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
 
-from veloxapi.batteries.settings import BatterySettings, split_csv
+from veloxapi.batteries._stores import StoreSettings
+from veloxapi.batteries.settings import CsvList
 
-CsvList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_csv)]
 
-
-class CacheSettings(BatterySettings):
+class CacheSettings(StoreSettings):
     """Where responses are cached and how authenticated requests are treated."""
 
     model_config = SettingsConfigDict(env_prefix="VELOX_CACHE_")
 
-    backend: Literal["memory", "redis"] = "memory"
-    """``memory`` (per process) or ``redis`` (shared by every worker)."""
-    redis_url: str = "redis://127.0.0.1:6379/0"
-    redis_timeout: float = Field(default=1.0, gt=0)
     key_prefix: str = "velox:cache:"
     max_entries: int = Field(default=10_000, ge=1)
     """Most responses the memory store keeps (least recently used go first)."""

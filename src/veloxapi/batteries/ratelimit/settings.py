@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BeforeValidator, Field, field_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import SettingsConfigDict
 
+from veloxapi.batteries._stores import StoreSettings
 from veloxapi.batteries.ratelimit.keys import parse_networks
 from veloxapi.batteries.ratelimit.rates import Algorithm, Rate
-from veloxapi.batteries.settings import BatterySettings, split_csv
-
-CsvList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_csv)]
+from veloxapi.batteries.settings import CsvList
 
 
-class RateLimitSettings(BatterySettings):
+class RateLimitSettings(StoreSettings):
     """How requests are limited; lists may be given comma-separated in the environment."""
 
     model_config = SettingsConfigDict(env_prefix="VELOX_RATELIMIT_")
 
-    backend: Literal["memory", "redis"] = "memory"
-    """``memory`` (per process) or ``redis`` (shared by every worker)."""
-    redis_url: str = "redis://127.0.0.1:6379/0"
-    redis_timeout: float = Field(default=1.0, gt=0)
-    """Seconds before a Redis call counts as an outage."""
     key_prefix: str = "velox:rl:"
     algorithm: Algorithm = Algorithm.FIXED_WINDOW
     default_limits: CsvList = ()

@@ -27,8 +27,3 @@ def ec_key() -> KeyPair:
 def jwks_server(rsa_key: KeyPair) -> Iterator[JWKSServer]:
     with running_jwks_server(rsa_key) as server:
         yield server
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
