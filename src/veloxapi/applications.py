@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, ExceptionHandler, Lifespan, Receive, Scope,
 
 from veloxapi import params
 from veloxapi._engine.exception_middleware import ExceptionMiddleware
+from veloxapi._engine.inputs import DEFAULT_BODY_TIMEOUT
 from veloxapi._frontend import CheckDir
 from veloxapi._frontend_files import Fallback
 from veloxapi.datastructures import Default, DefaultPlaceholder
@@ -87,6 +88,7 @@ class VeloxAPI(Starlette):
         docs_assets: str = "local",
         batteries: Mapping[str, Any] | None = None,
         max_body_size: int | None = None,
+        request_body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
         **extra: Any,
     ) -> None:
         self.debug = debug
@@ -160,6 +162,7 @@ class VeloxAPI(Starlette):
         self.user_middleware: list[Middleware] = list(middleware or [])
         self.middleware_stack: ASGIApp | None = None
         self.max_body_size = max_body_size
+        self.request_body_timeout = request_body_timeout
         self.setup()
         if batteries is not None:
             from veloxapi.batteries.app import install_batteries

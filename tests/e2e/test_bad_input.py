@@ -522,13 +522,6 @@ def test_form_endpoint_with_json_body_is_422(server: tuple[str, Recorder]) -> No
 # -- bodies that end early or never -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when the client disconnects mid-body, starlette.requests.ClientDisconnect escapes "
-    "the route (the body read in _engine/inputs.py does not handle it): the app starts a "
-    "500 and uvicorn logs "
-    "'Exception in ASGI application' instead of a 4xx",
-)
 def test_content_length_larger_than_body_then_close(server: tuple[str, Recorder]) -> None:
     base, recorder = server
     raw = raw_exchange(
@@ -569,14 +562,10 @@ def test_stalled_body_does_not_block_other_requests(server: tuple[str, Recorder]
     assert_still_serving(base)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="veloxapi has no request-body timeout (and uvicorn's timeout_keep_alive does not "
-    "cover a request in progress): a client that sends part of a body and stalls holds "
-    "the connection and the endpoint forever, with no 4xx/408",
-)
 def test_stalled_body_is_answered_or_timed_out(live_server: LiveServer) -> None:
-    recorder = Recorder(build_app())
+    app = build_app()
+    app.request_body_timeout = 2.0  # seconds of client silence before the 408
+    recorder = Recorder(app)
     base = live_server(recorder, timeout_keep_alive=1, timeout_graceful_shutdown=1)
     wait = 8.0
     with socket.create_connection(address(base), timeout=wait) as stalled:
@@ -640,13 +629,6 @@ def test_body_over_max_body_size_is_413(live_server: LiveServer) -> None:
             b"POST /items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
             id="malformed-chunk-size",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="uvicorn answers 400 and drops the connection; the app then sees "
-                "starlette.requests.ClientDisconnect escape the body read (_engine/inputs.py) "
-                "-> 500 and "
-                "'Exception in ASGI application' in the log",
-            ),
         ),
         pytest.param(
             b"POST /items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

@@ -7,14 +7,19 @@ import json
 from typing import Any
 from urllib.parse import unquote_plus
 
+import anyio
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect, HTTPConnection, Request, cookie_parser
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from veloxapi.exceptions import HTTPException, RequestValidationError
 
 _PARSE_ERROR = "There was an error parsing the body"
+_TIMEOUT = "The request body was not received in time"
+DEFAULT_BODY_TIMEOUT = 30.0
+"""Seconds a client may stay silent while sending a request body."""
 
 
 class Inputs:
@@ -50,7 +55,7 @@ class Inputs:
             if self.scope["type"] == "websocket":
                 self._connection = WebSocket(self.scope, self.receive, self.send)
             else:
-                request = Request(self.scope, self.receive, self.send)
+                request = Request(self.scope, self.receive_in_time, self.send)
                 if self._body is not None:
                     request._body = self._body  # already received: the endpoint reads it again
                 self._connection = request
@@ -94,19 +99,37 @@ class Inputs:
         return values[0] if values else None
 
     # -- body --------------------------------------------------------------------------------
+    async def receive_in_time(self) -> Message:
+        """The next ASGI message, or 408 when the client sends nothing for too long.
+
+        A client that sends headers and then part of a body, or nothing, must not
+        hold a worker forever; the idle limit is the app's ``request_body_timeout``.
+        """
+        limit = getattr(self.scope.get("app"), "request_body_timeout", DEFAULT_BODY_TIMEOUT)
+        if limit is None:
+            return await self.receive()
+        try:
+            with anyio.fail_after(limit):
+                return await self.receive()
+        except TimeoutError:
+            raise HTTPException(status_code=408, detail=_TIMEOUT) from None
+
     async def body_bytes(self) -> bytes:
         if self._body is None:
             connection = self._connection
-            if isinstance(connection, Request):
-                self._body = await connection.body()
-            else:  # PERF: benchmarks in-process nested_body: no Request, no stream generator
-                self._body = await self._receive_body()
+            try:
+                if isinstance(connection, Request):
+                    self._body = await connection.body()
+                else:  # PERF: benchmarks in-process nested_body: no Request, no stream generator
+                    self._body = await self._receive_body()
+            except ClientDisconnect:  # the client left mid-body: nobody to answer, but no 500
+                raise HTTPException(status_code=400, detail=_PARSE_ERROR) from None
         return self._body
 
     async def _receive_body(self) -> bytes:
         chunks: list[bytes] = []
         while True:
-            message = await self.receive()
+            message = await self.receive_in_time()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 if chunk:
@@ -163,7 +186,7 @@ class Inputs:
             assert isinstance(connection, Request)
             try:
                 self._form = await connection.form()
-            except HTTPException:
+            except StarletteHTTPException:  # Starlette's own 400s (too many files, ...) and 408
                 raise
             except AssertionError:
                 raise
