@@ -12,9 +12,9 @@ hands a request to the one with the longest matching mount path.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import AsyncExitStack
 from typing import Any
 
+import anyio
 from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException
@@ -25,6 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from veloxapi import params
 from veloxapi._engine.analysis import get_dependant
+from veloxapi._engine.cleanup import CleanupStack
 from veloxapi._engine.handler import _apply_sub_response, endpoint_context
 from veloxapi._engine.inputs import Inputs
 from veloxapi._engine.plan import Plan, compile_plan
@@ -104,9 +105,10 @@ class FrontendRoute(BaseRoute):
         async def respond(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["method"] not in _READ_METHODS:
                 await self._refuse_method(relative)
-            async with AsyncExitStack() as request_stack:
-                response = await self._serve(request, request_stack, relative)
-                await response(scope, receive, send)
+            with anyio.CancelScope() as guard:
+                async with CleanupStack(guard) as request_stack:
+                    response = await self._serve(request, request_stack, relative)
+                    await response(scope, receive, send)
 
         await wrap_app_handling_exceptions(respond, request)(scope, receive, send)
 
@@ -116,12 +118,12 @@ class FrontendRoute(BaseRoute):
         raise HTTPException(status_code=404)
 
     async def _serve(
-        self, request: Request, request_stack: AsyncExitStack, relative: str
+        self, request: Request, request_stack: CleanupStack, relative: str
     ) -> Response:
         plan = self.current_plan()
         inputs = Inputs(request.scope, request.receive, request._send)
         inputs.use_request(request)
-        async with AsyncExitStack() as function_stack:
+        async with CleanupStack(request_stack.guard) as function_stack:
             ctx = RequestContext(inputs, request_stack, function_stack)
             _, errors, body = await solve(plan, ctx, strict_content_type=True)
             if errors:

@@ -74,6 +74,10 @@ class ValidationException(Exception):
         self, errors: Sequence[Any], *, endpoint_ctx: EndpointContext | None = None
     ) -> None:
         self._errors = errors
+        self.set_endpoint_context(endpoint_ctx)
+
+    def set_endpoint_context(self, endpoint_ctx: EndpointContext | None) -> None:
+        """Where the error happened: the endpoint function, its file and line, its path."""
         self.endpoint_ctx = endpoint_ctx
         ctx = endpoint_ctx or {}
         self.endpoint_function = ctx.get("function")
@@ -86,7 +90,7 @@ class ValidationException(Exception):
 
     def _endpoint_text(self) -> str:
         if not (self.endpoint_file and self.endpoint_line and self.endpoint_function):
-            return ""
+            return f"  Endpoint: {self.endpoint_path}\n" if self.endpoint_path else ""
         text = (
             f'File "{self.endpoint_file}", line {self.endpoint_line}, in {self.endpoint_function}'
         )

@@ -70,30 +70,30 @@ class _Declared(FieldInfo):  # type: ignore[misc]  # FieldInfo is final for type
         *,
         default_factory: Callable[[], Any] | None = _Unset,
         annotation: Any | None = None,
-        alias: str | None = None,
+        alias: str | None = _Unset,
         alias_priority: int | None = _Unset,
-        validation_alias: str | AliasPath | AliasChoices | None = None,
-        serialization_alias: str | None = None,
-        title: str | None = None,
-        description: str | None = None,
-        gt: float | None = None,
-        ge: float | None = None,
-        lt: float | None = None,
-        le: float | None = None,
-        min_length: int | None = None,
-        max_length: int | None = None,
-        pattern: str | None = None,
+        validation_alias: str | AliasPath | AliasChoices | None = _Unset,
+        serialization_alias: str | None = _Unset,
+        title: str | None = _Unset,
+        description: str | None = _Unset,
+        gt: float | None = _Unset,
+        ge: float | None = _Unset,
+        lt: float | None = _Unset,
+        le: float | None = _Unset,
+        min_length: int | None = _Unset,
+        max_length: int | None = _Unset,
+        pattern: str | None = _Unset,
         regex: str | None = None,
-        discriminator: str | None = None,
+        discriminator: str | None = _Unset,
         strict: bool | None = _Unset,
         multiple_of: float | None = _Unset,
         allow_inf_nan: bool | None = _Unset,
         max_digits: int | None = _Unset,
         decimal_places: int | None = _Unset,
-        examples: list[Any] | None = None,
+        examples: list[Any] | None = _Unset,
         example: Any = _Unset,
         openapi_examples: dict[str, Any] | None = None,
-        deprecated: bool | str | None = None,
+        deprecated: bool | str | None = _Unset,
         include_in_schema: bool = True,
         json_schema_extra: dict[str, Any] | None = None,
         **extra: Any,
@@ -105,7 +105,7 @@ class _Declared(FieldInfo):  # type: ignore[misc]  # FieldInfo is final for type
                 FastAPIDeprecationWarning,
                 stacklevel=3,
             )
-        if regex is not None:
+        if regex is not None:  # explicitly given: the deprecated spelling of ``pattern``
             warnings.warn(
                 "`regex` is deprecated; use `pattern` instead.",
                 FastAPIDeprecationWarning,
@@ -148,11 +148,9 @@ class _Declared(FieldInfo):  # type: ignore[misc]  # FieldInfo is final for type
         ):
             if value is not _Unset:
                 kwargs[name] = value
-        if validation_alias not in (_Unset, None):
-            kwargs["validation_alias"] = validation_alias
-        if serialization_alias not in (_Unset, None):
-            kwargs["serialization_alias"] = serialization_alias
-        kwargs["pattern"] = pattern or regex
+        kwargs["validation_alias"] = validation_alias
+        kwargs["serialization_alias"] = serialization_alias
+        kwargs["pattern"] = regex if pattern is _Unset and regex is not None else pattern
         options = {k: extra.pop(k) for k in list(extra) if k in _FIELD_OPTIONS}
         kwargs.update(options)
         kwargs["json_schema_extra"] = _merge_extra(json_schema_extra, extra)
@@ -247,9 +245,17 @@ class Depends:
     use_cache: bool = True
     scope: Literal["function", "request"] | None = None
     max_concurrency: int | None = None
+    # carried over by dataclasses.replace(): a copy with the same limit shares its slots
+    _concurrency: ConcurrencyLimit | None = field(
+        default=None, repr=False, compare=False, kw_only=True
+    )
 
     def __post_init__(self) -> None:
-        limit = None if self.max_concurrency is None else ConcurrencyLimit(self.max_concurrency)
+        limit = self._concurrency
+        if self.max_concurrency is None:
+            limit = None
+        elif limit is None or limit.limit != self.max_concurrency:
+            limit = ConcurrencyLimit(self.max_concurrency)
         object.__setattr__(self, "_concurrency", limit)
 
     def __hash__(self) -> int:

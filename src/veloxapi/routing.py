@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from veloxapi import params
 from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.analysis import Dependant, get_dependant, with_limit
+from veloxapi._engine.analysis import Dependant, check_pydantic_v2, get_dependant, with_limit
 from veloxapi._engine.calls import CallMode, call_mode
 from veloxapi._engine.handler import (
     HTTPEndpointHandler,
@@ -80,6 +80,7 @@ def _unwrap(value: Any) -> Any:
 
 
 def _check_response_model(model: Any, where: str) -> TypeAdapter[Any]:
+    check_pydantic_v2(model)
     try:
         return TypeAdapter(model)
     except (PydanticSchemaGenerationError, TypeError) as exc:

@@ -14,9 +14,10 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Annotated, Any, cast, get_args, get_origin
+from typing import Annotated, Any, ForwardRef, cast, get_args, get_origin
 
 import typing_extensions
+from pydantic import Json
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from starlette.background import BackgroundTasks as StarletteBackgroundTasks
@@ -98,8 +99,18 @@ class Dependant:
 
     @property
     def cache_key(self) -> tuple[Any, ...]:
-        scopes = tuple(sorted(set(self.security_scopes)))
+        # Scopes tell calls apart where they were declared on this dependency or where
+        # something below reads them (SecurityScopes); a dependency that merely sits under
+        # a Security(...) is shared by everyone who asks for it in a request.
+        distinct = bool(self.own_scopes) or self.reads_scopes()
+        scopes = tuple(sorted(set(self.security_scopes))) if distinct else ()
         return (self.call, scopes, self.scope or "request")
+
+    def reads_scopes(self) -> bool:
+        """Whether this dependency, or one it depends on, receives ``SecurityScopes``."""
+        return Injected.SECURITY_SCOPES in self.injected.values() or any(
+            sub.reads_scopes() for sub in self.dependencies
+        )
 
     def all_params(self) -> list[ParamSpec]:
         return [
@@ -161,7 +172,8 @@ def _split_annotation(annotation: Any) -> _Split:
     return _Split(plain, base, marker, earlier)
 
 
-def _check_pydantic_v2(tp: Any) -> None:
+def check_pydantic_v2(tp: Any) -> None:
+    """Refuse a Pydantic v1 model in ``tp`` (itself, a list of it, or a member of a union)."""
     for member in (tp, *tt.sequence_item_types(tp), *tt.non_none_members(tp)):
         if not isinstance(member, type):
             continue
@@ -217,6 +229,12 @@ def _add_parameter(
 ) -> None:
     name = param.name
     annotation = Any if param.annotation is inspect.Parameter.empty else param.annotation
+    if isinstance(annotation, str | ForwardRef):
+        raise FastAPIError(
+            f"The annotation {annotation!r} of parameter {name!r} can't be resolved: a name in it "
+            "is not defined in its module. Define (or import) it at module level, or avoid "
+            "`from __future__ import annotations` for types defined inside functions."
+        )
     split = _split_annotation(annotation)
     base, marker = split.base, split.marker
     default = param.default
@@ -252,7 +270,7 @@ def _add_parameter(
         dependant.injected[name] = kind
         return
     spec = _param_spec(name, split, declared, default, path_param_names)
-    _check_pydantic_v2(spec.type_)
+    check_pydantic_v2(spec.type_)
     {
         Source.PATH: dependant.path_params,
         Source.QUERY: dependant.query_params,
@@ -319,16 +337,15 @@ def _param_spec(
     type_ = tt.strip_annotated(split.base)
     has_default = default is not inspect.Parameter.empty and not isinstance(default, FieldInfo)
     info: FieldInfo
-    if isinstance(declared, FieldInfo):
+    if isinstance(declared, FieldInfo) and not isinstance(declared, params.Param | params.Body):
+        # a plain ``Field()``: the source is inferred from the type, its settings still apply
+        split.earlier = [*split.earlier, declared]
+        info = _inferred_info(name, type_, path_param_names)
+        _take_default(info, declared)
+    elif isinstance(declared, FieldInfo):
         info = _copy_info(declared)
-    elif name in path_param_names:
-        info = params.Path()
-    elif tt.is_upload_file_type(type_) or tt.is_upload_file_sequence_type(type_):
-        info = params.File()
-    elif tt.is_scalar_type(type_):
-        info = params.Query()
     else:
-        info = params.Body()
+        info = _inferred_info(name, type_, path_param_names)
     if has_default:
         info.default = default
     if name in path_param_names:
@@ -353,6 +370,25 @@ def _param_spec(
     return spec
 
 
+def _inferred_info(name: str, type_: Any, path_param_names: set[str]) -> FieldInfo:
+    """The declaration a parameter gets when none is written."""
+    if name in path_param_names:
+        return params.Path()
+    if tt.is_upload_file_type(type_) or tt.is_upload_file_sequence_type(type_):
+        return params.File()
+    if tt.is_scalar_type(type_):
+        return params.Query()
+    return params.Body()
+
+
+def _take_default(info: FieldInfo, plain: FieldInfo) -> None:
+    if plain.default_factory is not None:
+        info.default_factory = plain.default_factory
+        info._attributes_set["default_factory"] = plain.default_factory
+    elif plain.default is not PydanticUndefined:
+        info.default = plain.default
+
+
 _INHERITED = (
     "alias",
     "validation_alias",
@@ -365,10 +401,16 @@ _INHERITED = (
 
 def _inherit_names(info: FieldInfo, earlier: list[FieldInfo]) -> None:
     """Aliases and metadata given by other ``Field()`` markers in ``Annotated`` apply too."""
+    own_alias = "alias" in info._attributes_set  # set by the declaration, even to None
     for marker in reversed(earlier):
         for attr in _INHERITED:
-            if getattr(info, attr) is None and getattr(marker, attr) is not None:
-                setattr(info, attr, getattr(marker, attr))
+            value = getattr(marker, attr)
+            if attr == "validation_alias" and own_alias and value == marker.alias:
+                continue  # the validation alias ``Field(alias=...)`` implies gives way to ours
+            # an attribute the declaration set itself, even to None, is not inherited
+            if attr not in info._attributes_set and value is not None:
+                setattr(info, attr, value)
+                info._attributes_set[attr] = value  # what merging field infos reads
 
 
 def _as_path(info: FieldInfo) -> params.Path:
@@ -411,14 +453,16 @@ def _build_spec(name: str, full: Any, type_: Any, info: FieldInfo, source: Sourc
         and (tt.is_upload_file_type(type_) or tt.is_upload_file_sequence_type(type_))
     )
     members = tt.non_none_members(type_)
+    from_json = _is_json(full)  # one JSON text: never a group of fields or repeated keys
     model_group = (
         source is not Source.PATH
+        and not from_json
         and bool(members)
         and all(tt.is_model_class(m) for m in members)
         and isinstance(info, params.Param | params.Form)
     )
-    is_sequence = tt.is_sequence_type(type_)
-    if source in (Source.QUERY, Source.HEADER, Source.COOKIE) and not model_group:
+    is_sequence = tt.is_sequence_type(type_) and not from_json
+    if source in (Source.QUERY, Source.HEADER, Source.COOKIE) and not model_group and not from_json:
         _check_query_type(name, source, type_)
     required = info.default is PydanticUndefined and info.default_factory is None
     return ParamSpec(
@@ -433,6 +477,13 @@ def _build_spec(name: str, full: Any, type_: Any, info: FieldInfo, source: Sourc
         model_group=model_group,
         is_file=is_file,
     )
+
+
+def _is_json(annotation: Any) -> bool:
+    """``Json[X]``: the value arrives as JSON text and is parsed into ``X``."""
+    if get_origin(annotation) is not Annotated:
+        return False
+    return any(m is Json or type(m) is Json for m in get_args(annotation)[1:])
 
 
 def _check_query_type(name: str, source: Source, type_: Any) -> None:

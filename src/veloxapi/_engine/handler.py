@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from veloxapi._engine.calls import CallMode
+from veloxapi._engine.cleanup import CleanupStack
 from veloxapi._engine.inputs import Inputs
 from veloxapi._engine.plan import Plan
 from veloxapi._engine.run import RequestContext, solve
@@ -25,6 +26,7 @@ from veloxapi.exceptions import (
     EndpointContext,
     FastAPIError,
     RequestValidationError,
+    ResponseValidationError,
     WebSocketRequestValidationError,
 )
 
@@ -101,13 +103,20 @@ class RouteApp:
             await response(scope, receive, send)
             return
         responded = False
-        async with AsyncExitStack() as request_stack:
-            scope[REQUEST_STACK_KEY] = request_stack
-            response = await self.handler.run(plan, inputs, request_stack)
-            await response(scope, receive, send)
-            responded = True
+        with anyio.CancelScope() as guard:
+            async with CleanupStack(guard) as request_stack:
+                scope[REQUEST_STACK_KEY] = request_stack
+                response = await self.handler.run(plan, inputs, request_stack)
+                await response(scope, receive, send)
+                responded = True
         if not responded:
             raise FastAPIError(_SWALLOWED)
+
+
+def where(scope: Scope, path: str) -> str:
+    """How an error names the endpoint: method (or WS) and the full path template."""
+    method = scope.get("method", "WS") if scope["type"] == "http" else "WS"
+    return f"{method} {scope.get('root_path', '')}{path}"
 
 
 def request_response(handler: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
@@ -123,11 +132,12 @@ def request_response(handler: Callable[[Request], Awaitable[Response]]) -> ASGIA
 
         async def inner(scope: Scope, receive: Receive, send: Send) -> None:
             responded = False
-            async with AsyncExitStack() as stack:
-                scope[REQUEST_STACK_KEY] = stack
-                response = await handler(request)
-                await response(scope, receive, send)
-                responded = True
+            with anyio.CancelScope() as guard:
+                async with CleanupStack(guard) as stack:
+                    scope[REQUEST_STACK_KEY] = stack
+                    response = await handler(request)
+                    await response(scope, receive, send)
+                    responded = True
             if not responded:
                 raise FastAPIError(_SWALLOWED)
 
@@ -146,18 +156,32 @@ class HTTPEndpointHandler:
         """The ``Request -> Response`` form, for route classes that wrap the handler."""
         inputs = Inputs(request.scope, request.receive, request._send)
         inputs.use_request(request)
-        request_stack = request.scope.get(REQUEST_STACK_KEY)
-        if request_stack is None:  # called outside request_response(): own the cleanup
-            request_stack = AsyncExitStack()
-        return await self.run(self.route.current_plan(), inputs, request_stack)
+        plan = self.route.current_plan()
+        request_stack: CleanupStack | None = request.scope.get(REQUEST_STACK_KEY)
+        if request_stack is not None or not (plan.request_cleanup or plan.function_cleanup):
+            return await self.run(plan, inputs, request_stack)
+        # called outside request_response(): the cleanup runs once the response is built
+        with anyio.CancelScope() as guard:
+            async with CleanupStack(guard) as own_stack:
+                response = await self.run(plan, inputs, own_stack)
+        return response
 
-    async def run(
-        self, plan: Plan, inputs: Inputs, request_stack: AsyncExitStack | None
-    ) -> Response:
+    async def run(self, plan: Plan, inputs: Inputs, request_stack: CleanupStack | None) -> Response:
+        """Respond, closing the function-scope cleanups once the endpoint has returned.
+
+        ``request_stack`` is required when the plan has request-scope cleanup.
+        """
         if not plan.function_cleanup:
             return await self.respond(plan, RequestContext(inputs, request_stack, None))
-        async with AsyncExitStack() as function_stack:
-            return await self.respond(plan, RequestContext(inputs, request_stack, function_stack))
+        if request_stack is not None:
+            async with CleanupStack(request_stack.guard) as function_stack:
+                return await self.respond(
+                    plan, RequestContext(inputs, request_stack, function_stack)
+                )
+        with anyio.CancelScope() as guard:
+            async with CleanupStack(guard) as function_stack:
+                response = await self.respond(plan, RequestContext(inputs, None, function_stack))
+        return response
 
     async def respond(self, plan: Plan, ctx: RequestContext) -> Response:
         """Solve the plan, call the endpoint, and turn its result into the response."""
@@ -165,7 +189,9 @@ class HTTPEndpointHandler:
         kwargs, errors, body = await solve(plan, ctx, route.strict_content_type_value)
         if errors:
             raise RequestValidationError(
-                errors, body=body, endpoint_ctx=endpoint_context(route.endpoint, route.path)
+                errors,
+                body=body,
+                endpoint_ctx=endpoint_context(route.endpoint, where(ctx.inputs.scope, route.path)),
             )
         step = plan.steps[-1]
         mode = step.mode
@@ -175,7 +201,13 @@ class HTTPEndpointHandler:
             raw = await run_in_threadpool(step.call, **kwargs)
         else:
             return stream_response(route, step.call(**kwargs), mode, ctx)
-        return self._respond(raw, ctx)
+        try:
+            return self._respond(raw, ctx)
+        except ResponseValidationError as exc:
+            exc.set_endpoint_context(
+                endpoint_context(route.endpoint, where(ctx.inputs.scope, route.path))
+            )
+            raise
 
     def _respond(self, raw: Any, ctx: RequestContext) -> Response:
         route = self.route
@@ -228,18 +260,27 @@ class WebSocketEndpointHandler:
             plan: Plan = self.route.current_plan()
             inputs = Inputs(scope, receive, send)
             inputs.use_request(websocket)
-            async with AsyncExitStack() as request_stack, AsyncExitStack() as function_stack:
-                ctx = RequestContext(inputs, request_stack, function_stack)
-                kwargs, errors, _ = await solve(plan, ctx, strict_content_type=True)
-                if errors:
-                    raise WebSocketRequestValidationError(
-                        errors,
-                        endpoint_ctx=endpoint_context(self.route.endpoint, self.route.path),
-                    )
-                step = plan.steps[-1]
-                if step.mode is CallMode.ASYNC:
-                    await step.call(**kwargs)
-                else:
-                    await run_in_threadpool(step.call, **kwargs)
+            with anyio.CancelScope() as guard:
+                async with (
+                    CleanupStack(guard) as request_stack,
+                    CleanupStack(guard) as function_stack,
+                ):
+                    ctx = RequestContext(inputs, request_stack, function_stack)
+                    await self._run(plan, ctx)
 
         await wrap_app_handling_exceptions(inner, websocket)(scope, receive, send)
+
+    async def _run(self, plan: Plan, ctx: RequestContext) -> None:
+        kwargs, errors, _ = await solve(plan, ctx, strict_content_type=True)
+        if errors:
+            raise WebSocketRequestValidationError(
+                errors,
+                endpoint_ctx=endpoint_context(
+                    self.route.endpoint, where(ctx.inputs.scope, self.route.path)
+                ),
+            )
+        step = plan.steps[-1]
+        if step.mode is CallMode.ASYNC:
+            await step.call(**kwargs)
+        else:
+            await run_in_threadpool(step.call, **kwargs)

@@ -7,26 +7,19 @@ each step's checks ask for.
 
 from __future__ import annotations
 
-from contextlib import (
-    AbstractAsyncContextManager,
-    AsyncExitStack,
-    asynccontextmanager,
-    contextmanager,
-)
 from typing import Any
 
-import anyio
-import anyio.lowlevel
 from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from veloxapi._engine.analysis import Injected, Source
 from veloxapi._engine.calls import CallMode
+from veloxapi._engine.cleanup import CleanupStack, enter_yield_dependency
 from veloxapi._engine.inputs import Inputs
-from veloxapi._engine.plan import BodyMode, Plan, Step
+from veloxapi._engine.plan import BodyMode, Plan, Step, compile_plan
 from veloxapi._engine.validators import ErrorList, ParamGroupValidator
-from veloxapi.concurrency import contextmanager_in_threadpool
+from veloxapi.exceptions import FastAPIError, RequestValidationError
 
 
 class RequestContext:
@@ -37,8 +30,8 @@ class RequestContext:
     def __init__(
         self,
         inputs: Inputs,
-        request_stack: AsyncExitStack | None,
-        function_stack: AsyncExitStack | None,
+        request_stack: CleanupStack | None,
+        function_stack: CleanupStack | None,
     ) -> None:
         self.inputs = inputs
         self.request_stack = request_stack
@@ -136,16 +129,13 @@ def _run_checks(step: Step, inputs: Inputs, kwargs: dict[str, Any], errors: Erro
         validator = check.validator
         source = check.source
         if isinstance(validator, ParamGroupValidator):
-            data = validator.collect(inputs)
+            values, check_errors = validator.validate(validator.collect(inputs))
         elif source is Source.QUERY:
-            data = validator.collect(inputs.query, True)
+            values, check_errors = validator.read(inputs.query)
         elif source is Source.HEADER:
-            data = validator.collect(inputs.headers, False)
-        elif source is Source.PATH:
-            data = validator.collect(inputs.path_params, False)
+            values, check_errors = validator.read(inputs.headers)
         else:
-            data = validator.collect(inputs.cookies, False)
-        values, check_errors = validator.validate(data)
+            values, check_errors = validator.read(inputs.cookies)
         if check_errors:
             errors.extend(check_errors)
             ok = False
@@ -156,49 +146,10 @@ def _run_checks(step: Step, inputs: Inputs, kwargs: dict[str, Any], errors: Erro
     return ok
 
 
-class _ShieldedExit:
-    """An async context manager whose exit (a dependency's cleanup) can't be cancelled."""
-
-    __slots__ = ("_cm",)
-
-    def __init__(self, cm: AbstractAsyncContextManager[Any]) -> None:
-        self._cm = cm
-
-    async def __aenter__(self) -> Any:
-        return await self._cm.__aenter__()
-
-    async def __aexit__(self, *exc_info: Any) -> bool | None:
-        with anyio.CancelScope(shield=True):
-            suppress = await self._cm.__aexit__(*exc_info)
-        await anyio.lowlevel.checkpoint_if_cancelled()  # a cancellation waits, it isn't lost
-        return suppress
-
-
-class _Limited:
-    """Holds a concurrency slot from before entry until after a dependency's cleanup."""
-
-    __slots__ = ("_cm", "_semaphore")
-
-    def __init__(self, cm: AbstractAsyncContextManager[Any], semaphore: anyio.Semaphore) -> None:
-        self._cm = cm
-        self._semaphore = semaphore
-
-    async def __aenter__(self) -> Any:
-        await self._semaphore.acquire()
-        try:
-            return await self._cm.__aenter__()
-        except BaseException:
-            self._semaphore.release()
-            raise
-
-    async def __aexit__(self, *exc_info: Any) -> bool | None:
-        try:
-            return await self._cm.__aexit__(*exc_info)
-        finally:
-            self._semaphore.release()
-
-
 async def call_step(step: Step, kwargs: dict[str, Any], ctx: RequestContext) -> Any:
+    # PERF: benchmarks in-process dependencies: with no overrides this costs one truth test
+    if step.overrides and _override_changed(step):
+        return await _call_new_override(step, ctx)
     mode = step.mode
     if mode is CallMode.ASYNC or mode is CallMode.SYNC:
         if step.limit is None:
@@ -210,12 +161,34 @@ async def call_step(step: Step, kwargs: dict[str, Any], ctx: RequestContext) -> 
                 return await step.call(**kwargs)
             return await run_in_threadpool(step.call, **kwargs)
     stack = ctx.request_stack if step.request_scope else ctx.function_stack
-    assert stack is not None  # the plan asks for the stacks its yield dependencies need
-    cm: AbstractAsyncContextManager[Any]
-    if mode is CallMode.ASYNC_GEN:
-        cm = _ShieldedExit(asynccontextmanager(step.call)(**kwargs))
-    else:
-        cm = contextmanager_in_threadpool(contextmanager(step.call)(**kwargs))
-    if step.limit is not None:
-        cm = _Limited(cm, step.limit.get_semaphore())
-    return await stack.enter_async_context(cm)
+    if stack is None:  # the plan asks for the stacks its yield dependencies need
+        raise FastAPIError(_NO_STACK.format(name=getattr(step.call, "__name__", step.call)))
+    return await enter_yield_dependency(step, kwargs, stack)
+
+
+_NO_STACK = (
+    "The yield dependency {name!r} was installed in app.dependency_overrides while a request "
+    "was running, in place of a dependency without yield, so that request has no place for "
+    "its cleanup. Install overrides that add a yield dependency before the request starts."
+)
+
+
+def _override_changed(step: Step) -> bool:
+    declared = step.declared
+    assert declared is not None and declared.call is not None
+    return step.overrides.get(declared.call) is not step.replaced_by
+
+
+async def _call_new_override(step: Step, ctx: RequestContext) -> Any:
+    """Call the override of ``step`` that an earlier dependency of this request installed.
+
+    The request's plan was compiled before it; the override gets a plan of its own, solved
+    in this request. Its sub-dependencies don't share this request's dependency cache, and
+    the arguments already resolved for the replaced dependency are dropped.
+    """
+    assert step.declared is not None
+    plan = compile_plan(step.declared, step.overrides, "override")
+    kwargs, errors, body = await solve(plan, ctx, strict_content_type=True)
+    if errors:
+        raise RequestValidationError(errors, body=body)
+    return await call_step(plan.steps[-1], kwargs, ctx)

@@ -70,7 +70,8 @@ def _collect(dep: Dependant, flat: FlatDependant, seen: set[tuple[Any, ...]]) ->
     flat.body.extend(dep.body_params)
     _note_defaults(dep, flat)
     for sub in dep.dependencies:
-        key = sub.cache_key
+        # each use under different scopes counts: the scopes go into the document
+        key = (sub.call, tuple(sorted(set(sub.security_scopes))), sub.scope or "request")
         if key in seen:
             continue
         seen.add(key)
