@@ -161,7 +161,9 @@ def _encode_by_kind(
         return _encode_mapping(obj, include, exclude, options)
     if isinstance(obj, _SEQUENCES):
         return [_encode(item, include, exclude, options) for item in obj]
-    encoder = _find_encoder(type(obj), ENCODERS_BY_TYPE)
+    encoder = _find_encoder(type(obj), ENCODERS_BY_TYPE) or _find_encoder(
+        obj.__class__, ENCODERS_BY_TYPE
+    )  # an object can claim a class it doesn't derive from (C types, proxies)
     if encoder is not None:
         return _encode_result(encoder(obj), options)
     return _encode_other(obj, include, exclude, options)

@@ -15,7 +15,12 @@ import os
 import re
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
 from enum import Enum
 from typing import Any, TypeVar, cast, get_args, get_origin
 
@@ -48,6 +53,7 @@ from veloxapi._frontend_priority import (
     include_low_priority,
 )
 from veloxapi._frontend_route import FrontendRouteGroup
+from veloxapi.concurrency import contextmanager_in_threadpool
 from veloxapi.datastructures import Default, DefaultPlaceholder
 from veloxapi.exception_handlers import is_body_allowed_for_status_code
 from veloxapi.exceptions import FastAPIError
@@ -112,8 +118,12 @@ def _stream_item_type(annotation: Any) -> Any:
 
 
 def _is_response_annotation(annotation: Any) -> bool:
-    members = tt.union_members(annotation)
-    return any(isinstance(m, type) and issubclass(m, Response) for m in members)
+    """A return annotation that is a response class: no response model to infer.
+
+    A union with a response class in it is not: it must be a valid model or the
+    route says ``response_model=None``.
+    """
+    return isinstance(annotation, type) and issubclass(annotation, Response)
 
 
 class _Planned:
@@ -427,7 +437,7 @@ class APIRouter(starlette_routing.Router):
             result = handler()
             if inspect.isawaitable(result):
                 await result
-        state: dict[str, Any] = {}
+        states: list[Mapping[str, Any]] = []
         async with AsyncExitStack() as stack:
             contexts = [self.user_lifespan, *self.included_lifespans]
             for lifespan in contexts:
@@ -435,7 +445,9 @@ class APIRouter(starlette_routing.Router):
                     continue
                 value = await stack.enter_async_context(_as_context(lifespan, app))
                 if isinstance(value, Mapping):
-                    state.update(value)
+                    states.append(value)
+            # the app's (or outer router's) own state wins over what included routers set
+            state = {key: value for part in reversed(states) for key, value in part.items()}
             yield state or None
         for handler in self.on_shutdown:
             result = handler()
@@ -666,6 +678,11 @@ class APIRouter(starlette_routing.Router):
         ),
         strict_content_type: bool | DefaultPlaceholder = Default(True),
     ) -> None:
+        if router is self:
+            raise AssertionError(
+                "Cannot include the same APIRouter instance into itself. "
+                "Did you mean to include a different router?"
+            )
         if prefix:
             _check_prefix(prefix)
         else:
@@ -823,6 +840,8 @@ def _as_context(lifespan: Lifespan[Any], app: Any) -> AbstractAsyncContextManage
         return context
     if inspect.isasyncgen(context):
         return asynccontextmanager(lambda _app: context)(app)
+    if inspect.isgenerator(context):  # a plain generator function, as Starlette accepts
+        return contextmanager_in_threadpool(contextmanager(lambda _app: context)(app))
     return cast(AbstractAsyncContextManager[Any], context)
 
 
