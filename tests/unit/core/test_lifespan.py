@@ -133,7 +133,7 @@ def test_included_router_lifespans_nest_and_merge_state() -> None:
             "app": "a",
             "router": "r",
             "sub": "s",
-            "overridden": "router",
+            "overridden": "app",  # the including app's own state wins, as in FastAPI
         }
     assert events == ["app up", "router up", "sub up", "sub down", "router down", "app down"]
 
