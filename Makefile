@@ -12,7 +12,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
 
-.PHONY: venv test lint typecheck pytest run conformance readme-table bench
+.PHONY: venv test lint typecheck pytest run conformance readme-table bench bench-quick profile
 
 venv: $(STAMP)
 
@@ -57,9 +57,13 @@ conformance:
 readme-table:
 	$(PYTHON) conformance/readme_table.py
 
-bench:
-	@if [ -f benchmarks/Makefile ]; then \
-		$(MAKE) -C benchmarks; \
-	else \
-		echo "bench: benchmarks/Makefile does not exist yet; nothing to run"; \
-	fi
+# Benchmarks against FastAPI and Litestar (see benchmarks/README.md).
+bench: venv
+	$(MAKE) -C benchmarks
+
+bench-quick: venv
+	$(MAKE) -C benchmarks bench-quick
+
+# make profile SCENARIO=path_query [FRAMEWORK=fastapi]
+profile: venv
+	$(MAKE) -C benchmarks profile SCENARIO=$(SCENARIO) $(if $(FRAMEWORK),FRAMEWORK=$(FRAMEWORK))

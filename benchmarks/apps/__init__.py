@@ -1,0 +1,1 @@
+"""Benchmark applications: one per framework style, all serving the same endpoints."""

@@ -1,0 +1,1 @@
+"""The benchmark harness: scenarios, drivers, orchestration and reporting."""

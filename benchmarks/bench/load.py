@@ -1,0 +1,43 @@
+"""Import the benchmark app of one framework, inside that framework's virtualenv."""
+
+import importlib
+from typing import Any
+
+FRAMEWORKS = ("veloxapi", "batteries", "fastapi", "litestar", "floor")
+"""``batteries`` is veloxapi serving the same app with every battery switched on."""
+
+_MODULES = {
+    "veloxapi": "apps.fastapi_style",
+    "batteries": "apps.fastapi_style",
+    "fastapi": "apps.fastapi_style",
+    "litestar": "apps.litestar_app",
+    "floor": "apps.floor_asgi",
+}
+
+
+def _install_veloxapi_alias() -> None:
+    import veloxapi.compat
+
+    veloxapi.compat.install()
+    import fastapi
+
+    if fastapi.__name__ != "veloxapi":
+        raise RuntimeError(
+            f"after veloxapi.compat.install(), `import fastapi` gives {fastapi.__name__!r}"
+            f" ({fastapi.__file__}), not veloxapi; check veloxapi.compat"
+        )
+
+
+def load_app(framework: str, which: str) -> Any:
+    """The ASGI app of `framework`: the main app ("main") or the 500-route app ("many")."""
+    if framework not in _MODULES:
+        raise ValueError(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
+    if framework in ("veloxapi", "batteries"):
+        _install_veloxapi_alias()
+    module = importlib.import_module(_MODULES[framework])
+    app = module.app if which == "main" else module.build_many_routes_app()
+    if framework == "batteries":
+        from apps.with_batteries import switch_on_batteries
+
+        switch_on_batteries(app)
+    return app
