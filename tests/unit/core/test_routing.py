@@ -709,3 +709,25 @@ def test_mount_at_root_registered_first_shadows_later_routes() -> None:
         return item_id  # pragma: no cover
 
     assert TestClient(app).get("/api/items/3").text == "fallback"
+
+
+def test_first_match_order_holds_across_literal_and_parameter_first_segments() -> None:
+    app = VeloxAPI()
+
+    @app.get("/{section}/a")
+    def by_section(section: str) -> str:
+        return f"section {section}"
+
+    @app.get("/items/{item_id}")
+    def by_item(item_id: str) -> str:
+        return f"item {item_id}"
+
+    @app.get("/items/{item_id}/detail")
+    def detail(item_id: int) -> str:
+        return f"detail {item_id}"
+
+    client = TestClient(app)
+    assert client.get("/items/a").json() == "section items"  # registered first, still wins
+    assert client.get("/items/b").json() == "item b"
+    assert client.get("/items/3/detail").json() == "detail 3"
+    assert client.get("/other/b").status_code == 404
