@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import anyio
 from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException
@@ -26,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from veloxapi import params
 from veloxapi._engine.analysis import get_dependant
 from veloxapi._engine.cleanup import CleanupStack
-from veloxapi._engine.handler import _apply_sub_response, endpoint_context
+from veloxapi._engine.handler import _apply_sub_response, endpoint_context, send_then_clean_up
 from veloxapi._engine.inputs import Inputs
 from veloxapi._engine.plan import Plan, compile_plan
 from veloxapi._engine.run import RequestContext, solve
@@ -105,10 +104,9 @@ class FrontendRoute(BaseRoute):
         async def respond(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["method"] not in _READ_METHODS:
                 await self._refuse_method(relative)
-            with anyio.CancelScope() as guard:
-                async with CleanupStack(guard) as request_stack:
-                    response = await self._serve(request, request_stack, relative)
-                    await response(scope, receive, send)
+            await send_then_clean_up(
+                scope, receive, send, lambda stack: self._serve(request, stack, relative)
+            )
 
         await wrap_app_handling_exceptions(respond, request)(scope, receive, send)
 

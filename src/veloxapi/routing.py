@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from veloxapi import params
 from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.analysis import Dependant, check_pydantic_v2, get_dependant, with_limit
+from veloxapi._engine.analysis import Dependant, check_pydantic_v2, dependant_for, get_dependant
 from veloxapi._engine.calls import CallMode, call_mode
 from veloxapi._engine.handler import (
     HTTPEndpointHandler,
@@ -311,19 +311,7 @@ def _dependency_of(depends: params.Depends, path: str) -> Dependant:
             f"dependencies=[...] takes Depends(...) or Security(...) items, got {depends!r}."
         )
     assert depends.dependency is not None, "A parameter-less dependency must have a callable"
-    own = list(depends.scopes or []) if isinstance(depends, params.Security) else []
-    return with_limit(
-        depends,
-        get_dependant(
-            path=path,
-            call=depends.dependency,
-            use_cache=depends.use_cache,
-            scope=depends.scope,
-            security_scopes=own,
-            own_scopes=own,
-            is_security=isinstance(depends, params.Security),
-        ),
-    )
+    return dependant_for(depends, call=depends.dependency, path=path)
 
 
 def _ensure_multipart_installed() -> None:

@@ -287,25 +287,34 @@ def _sub_dependant(parent: Dependant, name: str, base: Any, depends: params.Depe
             f"Depends() for parameter {name!r} has no callable: pass one, e.g. "
             f"Depends(get_db), or annotate the parameter with a class."
         )
-    own = list(depends.scopes or []) if isinstance(depends, params.Security) else []
     _check_scopes(parent, call, depends.scope)
-    return with_limit(
-        depends,
-        get_dependant(
-            path=parent.path,
-            call=call,
-            name=name,
-            security_scopes=[*parent.security_scopes, *own],
-            use_cache=depends.use_cache,
-            scope=depends.scope,
-            own_scopes=own,
-            is_security=isinstance(depends, params.Security),
-        ),
+    return dependant_for(
+        depends, call=call, path=parent.path, name=name, parent_scopes=parent.security_scopes
     )
 
 
-def with_limit(depends: params.Depends, dependant: Dependant) -> Dependant:
-    """``dependant`` carrying the concurrency limit of the declaration it came from."""
+def dependant_for(
+    depends: params.Depends,
+    *,
+    call: Callable[..., Any],
+    path: str,
+    name: str | None = None,
+    parent_scopes: list[str] | None = None,
+) -> Dependant:
+    """The dependency a ``Depends()``/``Security()`` declaration stands for: its call
+    analysed, with the declaration's caching, cleanup scope, OAuth2 scopes (added to
+    those it inherits) and concurrency limit."""
+    own = list(depends.scopes or []) if isinstance(depends, params.Security) else []
+    dependant = get_dependant(
+        path=path,
+        call=call,
+        name=name,
+        security_scopes=[*(parent_scopes or []), *own],
+        use_cache=depends.use_cache,
+        scope=depends.scope,
+        own_scopes=own,
+        is_security=isinstance(depends, params.Security),
+    )
     dependant.concurrency = getattr(depends, "_concurrency", None)
     return dependant
 

@@ -102,15 +102,32 @@ class RouteApp:
                 response = await self.handler.respond(plan, RequestContext(inputs, None, None))
             await response(scope, receive, send)
             return
-        responded = False
-        with anyio.CancelScope() as guard:
-            async with CleanupStack(guard) as request_stack:
-                scope[REQUEST_STACK_KEY] = request_stack
-                response = await self.handler.run(plan, inputs, request_stack)
-                await response(scope, receive, send)
-                responded = True
-        if not responded:
-            raise FastAPIError(_SWALLOWED)
+        handler = self.handler
+        await send_then_clean_up(
+            scope, receive, send, lambda stack: handler.run(plan, inputs, stack)
+        )
+
+
+async def send_then_clean_up(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    produce: Callable[[CleanupStack], Awaitable[Response]],
+) -> None:
+    """Send the response ``produce`` builds, then close the request's cleanup stack.
+
+    The stack is published in the scope for handlers that look for it. If the
+    cleanup swallowed the exception that prevented a response, say so.
+    """
+    responded = False
+    with anyio.CancelScope() as guard:
+        async with CleanupStack(guard) as stack:
+            scope[REQUEST_STACK_KEY] = stack
+            response = await produce(stack)
+            await response(scope, receive, send)
+            responded = True
+    if not responded:
+        raise FastAPIError(_SWALLOWED)
 
 
 def where(scope: Scope, path: str) -> str:
@@ -131,15 +148,7 @@ def request_response(handler: Callable[[Request], Awaitable[Response]]) -> ASGIA
         request = Request(scope, receive, send)
 
         async def inner(scope: Scope, receive: Receive, send: Send) -> None:
-            responded = False
-            with anyio.CancelScope() as guard:
-                async with CleanupStack(guard) as stack:
-                    scope[REQUEST_STACK_KEY] = stack
-                    response = await handler(request)
-                    await response(scope, receive, send)
-                    responded = True
-            if not responded:
-                raise FastAPIError(_SWALLOWED)
+            await send_then_clean_up(scope, receive, send, lambda _stack: handler(request))
 
         await wrap_app_handling_exceptions(inner, request)(scope, receive, send)
 
@@ -234,11 +243,7 @@ class HTTPEndpointHandler:
 
 
 def _apply_sub_response(response: Response, ctx: RequestContext) -> Response:
-    sub = ctx.sub_response
-    if sub is not None:
-        if sub.status_code:
-            response.status_code = sub.status_code
-        response.headers.raw.extend(sub.headers.raw)
+    ctx.merge_sub_response(response)
     if not is_body_allowed_for_status_code(response.status_code):
         response.body = b""
         response.headers.raw[:] = [

@@ -43,9 +43,14 @@ class RequestContext:
     def background(self) -> BackgroundTasks | None:
         return self._background
 
-    @property
-    def sub_response(self) -> Response | None:
-        return self._sub_response
+    def merge_sub_response(self, response: Response) -> Response:
+        """``response`` with the status and headers set on the injected ``Response``."""
+        sub = self._sub_response
+        if sub is not None:
+            if sub.status_code:
+                response.status_code = sub.status_code
+            response.headers.raw.extend(sub.headers.raw)
+        return response
 
     def inject(self, kind: Injected, step: Step) -> Any:
         if kind is Injected.RESPONSE:

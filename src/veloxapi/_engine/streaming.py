@@ -72,12 +72,7 @@ def stream_response(route: APIRoute, source: Any, mode: CallMode, ctx: RequestCo
         response = response_class(_raw_body(items), **kwargs)
     else:
         response = JSONLinesResponse(_jsonl_body(route, items), **kwargs)
-    sub = ctx.sub_response
-    if sub is not None:
-        if sub.status_code:
-            response.status_code = sub.status_code
-        response.headers.raw.extend(sub.headers.raw)
-    return response
+    return ctx.merge_sub_response(response)
 
 
 def _ping_interval() -> float:
