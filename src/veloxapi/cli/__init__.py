@@ -1,0 +1,1 @@
+"""The ``velox`` command: its subcommands live in the modules of this package."""
