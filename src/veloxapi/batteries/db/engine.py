@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.exc import InvalidRequestError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -77,10 +77,10 @@ def _engine_options(url: URL, settings: DatabaseSettings, pooled: bool) -> dict[
 
 def _missing_driver(url: URL, exc: Exception) -> ImportError:
     driver = url.get_driver_name()
-    extra = _EXTRAS.get(driver, "db")
+    extra = _EXTRAS.get(driver)
+    how = f'pip install "veloxapi[{extra}]"' if extra else f"install the {driver} package"
     return ImportError(
-        f"the database URL needs the {driver!r} driver, which is not installed: "
-        f'pip install "veloxapi[{extra}]"'
+        f"the database URL needs the {driver!r} driver, which is not installed: {how}"
     )
 
 
@@ -108,14 +108,13 @@ def create_async_database_engine(settings: DatabaseSettings, *, pooled: bool = T
         engine = create_async_engine(url, **_engine_options(url, settings, pooled))
     except (ImportError, NoSuchModuleError) as exc:
         raise _missing_driver(url, exc) from exc
-    if not engine.dialect.is_async:
-        engine.sync_engine.dispose()
+    except InvalidRequestError as exc:  # a synchronous driver
         raise ConfigurationError(
             [
                 f"VELOX_DB_URL uses the synchronous driver {url.drivername!r}; use an asyncio "
                 "driver such as postgresql+asyncpg:// or sqlite+aiosqlite://"
             ]
-        )
+        ) from exc
     if url.get_backend_name() == "sqlite":
         _sqlite_pragmas(engine.sync_engine, url)
     return engine

@@ -60,6 +60,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)  # type: ignore[no-any-return]
 
 
+def _created_at(context: Any) -> datetime:
+    """Insert default of ``updated_at``: the row's ``created_at``, so a new row has one time."""
+    created = context.get_current_parameters().get("created_at")
+    return created if isinstance(created, datetime) else utc_now()
+
+
 class Base(DeclarativeBase):
     """Declarative base whose ``metadata`` names constraints by :data:`NAMING_CONVENTION`."""
 
@@ -85,5 +91,5 @@ class Timestamps:
         UTCDateTime(), default=utc_now, server_default=func.now()
     )
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utc_now, server_default=func.now(), onupdate=utc_now
+        UTCDateTime(), default=_created_at, server_default=func.now(), onupdate=utc_now
     )
