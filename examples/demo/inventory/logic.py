@@ -21,9 +21,7 @@ from .schemas import Page, ProductIn, ProductUpdate, StockChange, SupplierIn, Su
 RowT = TypeVar("RowT", Supplier, Product, StockMovement)
 
 
-async def _page(
-    session: AsyncSession, query: Select[tuple[RowT]], limit: int, offset: int
-) -> Page[Any]:
+async def _page(session: AsyncSession, query: Select[Any], limit: int, offset: int) -> Page[Any]:
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(query.limit(limit).offset(offset))
     return Page(items=list(rows), total=total or 0, limit=limit, offset=offset)

@@ -82,3 +82,28 @@ def test_readiness_check_can_be_turned_off(tmp_path: Path) -> None:
     app = VeloxAPI(batteries={"db": _sqlite(tmp_path), "health": HealthSettings(database=False)})
     with TestClient(app) as client:
         assert client.get("/readyz").json()["checks"] == {}
+
+
+def test_overflow_connections_are_reported_while_open(tmp_path: Path) -> None:
+    settings = DatabaseSettings(
+        url=f"sqlite+aiosqlite:///{tmp_path / 'overflow.sqlite3'}", pool_size=1, max_overflow=1
+    )
+    app = VeloxAPI(batteries={"db": settings, "metrics": True})
+
+    @app.get("/two-at-once")
+    async def two_at_once() -> str:
+        database = database_for(app)
+        async with database.session() as first, database.session() as second:
+            await first.execute(text("SELECT 1"))
+            await second.execute(text("SELECT 1"))
+            metrics = metrics_for(app)
+            assert metrics is not None
+            return metrics.exposition().decode()
+
+    with TestClient(app) as client:
+        during = _gauges(client.get("/two-at-once").json())
+        after = _gauges(client.get("/metrics").text)
+    assert during[("velox_db_pool_checked_out", "async")] == 2
+    assert during[("velox_db_pool_overflow", "async")] == 1
+    assert after[("velox_db_pool_checked_out", "async")] == 0
+    assert after[("velox_db_pool_overflow", "async")] == 0
