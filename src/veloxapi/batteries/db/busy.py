@@ -40,6 +40,17 @@ class _Throttle:
         return True
 
 
+async def _render(request: Request, busy: HTTPException) -> Response:
+    """``busy`` answered by the app's ``HTTPException`` handler, or as ``{"detail": ...}``."""
+    render = request.app.exception_handlers.get(HTTPException)
+    response = render(request, busy) if render is not None else None
+    if inspect.isawaitable(response):
+        response = await response
+    if isinstance(response, Response):
+        return response
+    return JSONResponse({"detail": busy.detail}, busy.status_code, headers=busy.headers)
+
+
 def pool_timeout_handler(retry_after: int) -> Any:
     """An exception handler turning a pool timeout into 503 with ``Retry-After``."""
     throttle = _Throttle(_LOG_INTERVAL)
@@ -48,20 +59,11 @@ def pool_timeout_handler(retry_after: int) -> Any:
         if throttle.ready():
             logger.warning("database pool exhausted, answering 503: %s", type(exc).__name__)
         busy = HTTPException(503, BUSY_DETAIL, headers={"Retry-After": str(retry_after)})
-        render = request.app.exception_handlers.get(HTTPException)
-        if render is None:
-            return JSONResponse({"detail": BUSY_DETAIL}, 503, headers=busy.headers)
-        response = render(request, busy)
-        if inspect.isawaitable(response):
-            response = await response
-        return (
-            response
-            if isinstance(response, Response)
-            else JSONResponse({"detail": BUSY_DETAIL}, 503, headers=busy.headers)
-        )
+        return await _render(request, busy)
 
     return database_busy
 
 
 def install_pool_timeout_handler(app: Any, retry_after: int) -> None:
+    """Answer SQLAlchemy's pool ``TimeoutError`` on ``app`` with 503."""
     app.add_exception_handler(PoolTimeoutError, pool_timeout_handler(retry_after))
