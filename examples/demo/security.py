@@ -34,7 +34,7 @@ TOKEN_URL = "/token"
 
 
 @dataclass(frozen=True)
-class Security:
+class DemoAuth:
     """The token dependency of the write routes, and the dev token route when there is one."""
 
     auth: OAuth2PasswordTokenAuth
@@ -75,7 +75,7 @@ def _dev_token_router(settings: DemoSettings, issuer: TokenIssuer) -> APIRouter:
     return router
 
 
-def build_security(settings: DemoSettings) -> Security:
+def build_security(settings: DemoSettings) -> DemoAuth:
     """Dev: own issuer and token route. Production: the provider of ``VELOX_AUTH_*``."""
     if settings.development:
         issuer = _dev_issuer(settings)
@@ -84,4 +84,4 @@ def build_security(settings: DemoSettings) -> Security:
     else:
         validator = AuthSettings.from_env().token_validator()
         router = None
-    return Security(OAuth2PasswordTokenAuth(validator, TOKEN_URL, scopes=SCOPES), router)
+    return DemoAuth(OAuth2PasswordTokenAuth(validator, TOKEN_URL, scopes=SCOPES), router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from veloxapi.batteries.db import Base, IntegerPK, Timestamps
 
@@ -27,8 +27,6 @@ class Product(IntegerPK, Timestamps, Base):
     price_cents: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer, default=0)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
-
-    supplier: Mapped[Supplier] = relationship(lazy="raise")
 
 
 class StockMovement(IntegerPK, Timestamps, Base):

@@ -17,8 +17,7 @@ from veloxapi.batteries.cache import Cache, invalidate
 from veloxapi.batteries.db import DBSession
 from veloxapi.batteries.ratelimit import RateLimit
 
-from ..security import WRITE
-from ..security import Security as DemoSecurity
+from ..security import WRITE, DemoAuth
 from . import logic
 from .schemas import (
     Page,
@@ -40,7 +39,7 @@ def _product_tag(product_id: int) -> str:
     return f"product:{product_id}"
 
 
-def build_router(security: DemoSecurity, page_size: int) -> APIRouter:
+def build_router(security: DemoAuth, page_size: int) -> APIRouter:
     """The inventory's routes, writes guarded by ``security``."""
 
     async def writer(
@@ -130,7 +129,7 @@ def build_router(security: DemoSecurity, page_size: int) -> APIRouter:
     async def move_stock(
         product_id: int, move: StockChange, session: DBSession, token: Writer, request: Request
     ) -> Any:
-        movement = await logic.move_stock(session, product_id, move, token.subject or "?")
+        movement = await logic.move_stock(session, product_id, move, token.subject or "unknown")
         await session.commit()
         await invalidate(request.app, tag=_product_tag(product_id))
         return movement

@@ -69,6 +69,9 @@ def test_stock_never_goes_below_zero(demo: Demo) -> None:
     assert "only 3 unit(s)" in refused.json()["detail"]
     moves = httpx.get(url).json()
     assert [(m["change"], m["recorded_by"]) for m in moves["items"]] == [(3, "alice")]
+    product_url = f"{demo.base}/products/{product['id']}"
+    assert httpx.delete(product_url, headers=writer).status_code == 204  # movements go too
+    assert httpx.get(url).status_code == 404
 
 
 def test_writes_need_a_token_with_the_write_scope(demo: Demo) -> None:
