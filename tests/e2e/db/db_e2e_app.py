@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -87,6 +88,16 @@ def build_app(settings: DatabaseSettings, **batteries: Any) -> VeloxAPI:
         await session.execute(text("SELECT 1"))
         await anyio.sleep(seconds)
         return {"held": True}
+
+    @app.get("/hold-sync")
+    def hold_sync(session: SyncDBSession, seconds: float) -> dict[str, bool]:
+        session.execute(text("SELECT 1"))
+        time.sleep(seconds)
+        return {"held": True}
+
+    @app.get("/items/sync/count")
+    def count_sync(session: SyncDBSession) -> dict[str, int]:
+        return {"count": session.scalar(select(func.count()).select_from(Item)) or 0}
 
     @app.get("/stream")
     async def stream(session: DBSession) -> StreamingResponse:

@@ -99,26 +99,38 @@ def test_background_task_gets_the_open_session_then_it_is_closed(
     assert httpx.get(f"{base}/last-session-closed").json() == {"closed": True}
 
 
-def test_exhausted_pool_answers_503_with_retry_after(live_server: Serve, database_url: str) -> None:
+@pytest.mark.parametrize(
+    "hold, query, engine",
+    [("/hold", "/items/count", "async"), ("/hold-sync", "/items/sync/count", "sync")],
+)
+def test_exhausted_pool_answers_503_with_retry_after(
+    live_server: Serve, database_url: str, hold: str, query: str, engine: str
+) -> None:
     settings = _settings(database_url, pool_size=1, max_overflow=0, pool_timeout=0.5, retry_after=3)
     app = build_app(settings)
     base = live_server(app)
-    pool: Any = database_for(app).engine.pool
+    database = database_for(app)
     holder = threading.Thread(
         target=httpx.get,
-        args=(f"{base}/hold",),
+        args=(f"{base}{hold}",),
         kwargs={"params": {"seconds": 3}, "timeout": _WAIT},
     )
     holder.start()
     try:
-        _wait_until(lambda: pool.checkedout() == 1)
-        busy = httpx.get(f"{base}/items/count", timeout=_WAIT)
+        _wait_until(lambda: _checked_out(database, engine) == 1)
+        busy = httpx.get(f"{base}{query}", timeout=_WAIT)
         assert busy.status_code == 503
         assert busy.headers["retry-after"] == "3"
         assert busy.json() == {"detail": "The database is busy; retry shortly."}
     finally:
         holder.join()
-    assert httpx.get(f"{base}/items/count").status_code == 200
+    assert httpx.get(f"{base}{query}").status_code == 200
+
+
+def _checked_out(database: Any, engine: str) -> int:
+    """Connections lent by the engine's pool (the sync engine is made on first use, any thread)."""
+    pool = (database.engine if engine == "async" else database.sync_engine).pool
+    return int(pool.checkedout())
 
 
 def test_readiness_checks_the_database(live_server: Serve, database_url: str) -> None:

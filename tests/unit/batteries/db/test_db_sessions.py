@@ -32,8 +32,9 @@ def test_engine_made_at_startup_and_disposed_at_shutdown(tmp_path: Path) -> None
     database = install_database(app, _sqlite(tmp_path))
     assert database_for(app) is database
     with TestClient(app):
-        assert database._engine is not None
-    assert database._engine is None
+        started = database.engine
+        assert database.engine is started  # one engine for the application's life
+    assert database.engine is not started  # disposed at shutdown; a new one on next use
 
 
 def test_session_works_without_the_lifespan(tmp_path: Path) -> None:
