@@ -50,7 +50,8 @@ class TaskSettings(BatterySettings):
         if scheme not in expected:
             raise ValueError(
                 f"VELOX_TASKS_URL has scheme {scheme!r} but VELOX_TASKS_BACKEND is "
-                f"{self.backend!r}; use a {' or '.join(expected)} URL"
+                f"{self.backend!r}; use a URL starting with "
+                + " or ".join(f"{name}://" for name in expected)
             )
         return self
 
