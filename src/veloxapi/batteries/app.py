@@ -70,6 +70,10 @@ BATTERIES: dict[str, BatterySpec] = {
     "health": BatterySpec(
         "veloxapi.batteries.health:HealthSettings", "veloxapi.batteries.health:install_health"
     ),
+    "offload": BatterySpec(
+        "veloxapi.batteries.offload:OffloadSettings",
+        "veloxapi.batteries.offload:install_offload",
+    ),
 }
 
 
@@ -147,6 +151,7 @@ def augment_app(
     errors: BatteryOption = None,
     rate_limit: BatteryOption = None,
     cache: BatteryOption = None,
+    offload: BatteryOption = None,
 ) -> Batteries:
     """Validate the chosen batteries' settings, then install them on ``app``."""
     options = {
@@ -159,5 +164,6 @@ def augment_app(
         "errors": errors,
         "rate_limit": rate_limit,
         "cache": cache,
+        "offload": offload,
     }
     return install_batteries(app, options)
