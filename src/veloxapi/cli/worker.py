@@ -100,10 +100,6 @@ def worker(
     shutdown_timeout: float,
 ) -> None:
     """Run the jobs of the TaskQueue at TARGET (module:attribute) until stopped."""
-    try:
-        configure_logging(load_settings(LoggingSettings))
-    except ConfigurationError as exc:
-        raise click.UsageError(str(exc)) from exc
     queue = load_queue(target, app_dir)
     unknown = sorted(set(queues) - set(queue.queue_names()))
     if unknown:
@@ -111,6 +107,10 @@ def worker(
             f"no job uses queue(s) {', '.join(unknown)}; known: {', '.join(queue.queue_names())}",
             param_hint="--queue",
         )
+    try:
+        configure_logging(load_settings(LoggingSettings))
+    except ConfigurationError as exc:
+        raise click.UsageError(str(exc)) from exc
     if metrics_port is not None:
         serve_metrics(queue, metrics_host, metrics_port)
     queue.runner.start(threads, queues or None)
