@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from veloxapi import HTTPException, VeloxAPI
 from veloxapi.batteries import augment_app, get_request_id
+from veloxapi.batteries.logging import RequestIdFilter
 from veloxapi.batteries.settings import ConfigurationError
 from veloxapi.batteries.tasks import Jobs, TaskQueue, TaskSettings
 from veloxapi.testclient import TestClient
@@ -234,3 +235,42 @@ def test_calling_a_job_runs_it_inline(queue: TaskQueue) -> None:
 def test_url_of_the_wrong_scheme_is_reported_with_the_fix() -> None:
     with pytest.raises(ValueError, match=r"use a URL starting with amqp:// or amqps://"):
         TaskSettings(backend="rabbitmq", url="redis://127.0.0.1:6379/0")  # type: ignore[arg-type]
+
+
+def test_every_log_line_of_a_job_carries_the_request_id_that_queued_it(
+    queue: TaskQueue,
+) -> None:
+    stamped: list[tuple[str, str | None]] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            stamped.append((record.getMessage(), getattr(record, "request_id", None)))
+
+    handler = Collect()
+    handler.addFilter(RequestIdFilter())
+    job_logger = logging.getLogger("tests.job")
+    for name in ("veloxapi.tasks", "tests.job"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
+
+    @queue.job
+    def chatty() -> None:
+        job_logger.info("inside the job")
+
+    app = app_with(queue)
+
+    @app.post("/chatty")
+    def endpoint(jobs: Jobs) -> None:
+        jobs.add_job(chatty)
+
+    try:
+        with TestClient(app) as client:
+            client.post("/chatty", headers={"X-Request-ID": "req-logs-1"})
+            queue.drain()
+    finally:
+        for name in ("veloxapi.tasks", "tests.job"):
+            logging.getLogger(name).removeHandler(handler)
+    messages = dict(stamped)
+    assert messages["job chatty started (attempt 1)"] == "req-logs-1"
+    assert messages["inside the job"] == "req-logs-1"
+    assert messages["job chatty succeeded"] == "req-logs-1"
