@@ -32,7 +32,7 @@ from veloxapi.batteries.tasks.settings import TaskSettings
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
-    from veloxapi.batteries.tasks.metrics import TaskMetrics
+    from veloxapi.batteries.tasks.metrics import DepthSampler, TaskMetrics
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,6 +57,7 @@ class TaskQueue:
         self.broker: dramatiq.Broker = build_broker(self.settings, [self.context])
         self.metrics: TaskMetrics | None = None
         self.runner = WorkerRunner(self)
+        self._sampler: DepthSampler | None = None
         self.jobs: dict[str, Job[..., Any]] = {}
 
     @property
@@ -186,7 +187,8 @@ class TaskQueue:
 
         With the ``memory`` backend (and ``embedded_worker`` on) a worker runs jobs
         inside the app between start-up and shutdown. With a broker, jobs run in
-        ``velox worker`` processes and the app only enqueues.
+        ``velox worker`` processes and the app only enqueues. With ``metrics``, the
+        depth of each queue is sampled into the app's metrics while it runs.
         """
         if metrics is not None:
             self.instrument(metrics.registry, metrics.settings.namespace)
@@ -195,13 +197,18 @@ class TaskQueue:
 
     async def _startup(self) -> None:
         if self.embedded and self.settings.embedded_worker:
-            await anyio.to_thread.run_sync(self.runner.start)
+            await anyio.to_thread.run_sync(self.runner.start)  # it samples the depth too
+        elif self.metrics is not None:
+            self._sampler = self.metrics.start_sampler(self.depth, self.queue_names)
 
     async def _shutdown(self) -> None:
         await anyio.to_thread.run_sync(self.close)
 
     def close(self) -> None:
         """Stop a running worker (finishing jobs in hand) and close the broker's connections."""
+        sampler, self._sampler = self._sampler, None
+        if sampler is not None:
+            sampler.stop()
         self.runner.stop()
         self.broker.close()
 

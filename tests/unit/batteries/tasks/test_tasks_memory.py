@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -86,7 +87,7 @@ def test_an_endpoint_that_raises_queues_nothing(queue: TaskQueue) -> None:
     assert queue.depth() == 0
 
 
-def test_jobs_are_queued_in_the_order_they_were_added(queue: TaskQueue) -> None:
+def test_jobs_are_queued_in_the_order_they_were_added() -> None:
     order: list[int] = []
     queue_one = TaskQueue(TaskSettings(worker_threads=1, embedded_worker=False))
 
@@ -274,3 +275,25 @@ def test_every_log_line_of_a_job_carries_the_request_id_that_queued_it(
     assert messages["job chatty started (attempt 1)"] == "req-logs-1"
     assert messages["inside the job"] == "req-logs-1"
     assert messages["job chatty succeeded"] == "req-logs-1"
+
+
+def test_the_app_metrics_show_the_queue_depth_while_no_worker_runs() -> None:
+    queue = TaskQueue(TaskSettings(embedded_worker=False))
+
+    @queue.job
+    def later() -> None:
+        pass
+
+    app = VeloxAPI()
+    batteries = augment_app(app, metrics=True)
+    queue.install(app, metrics=batteries.metrics)
+    later.send()
+    later.send()
+    sample = 'velox_job_queue_depth{queue="default"} 2.0'
+    with TestClient(app) as client:
+        for _ in range(100):
+            if sample in client.get("/metrics").text:
+                break
+            time.sleep(0.05)
+        assert sample in client.get("/metrics").text
+    queue.close()
