@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import redis
 
 from conftest import serve_jobs_app, wait_for
 from support.processes import free_port, stop_process
+from support.services import unavailable
 from veloxapi.batteries.tasks import EnqueueError, TaskQueue, TaskSettings
 
 
@@ -33,6 +35,8 @@ def _pings(client: redis.Redis) -> bool:
 @pytest.fixture
 def dedicated_redis() -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """A redis-server of this test alone on a free port (the shared one is never stopped)."""
+    if shutil.which("redis-server") is None:
+        unavailable("the redis-server program is not installed (Debian package redis-server)")
     port = free_port()
     process = start_redis(port)
     try:
