@@ -47,29 +47,37 @@ def delete_rabbitmq_queues(url: str, name: str) -> None:
         connection.close()
 
 
-@pytest.fixture(params=["redis", "rabbitmq"])
-def broker_env(
-    request: pytest.FixtureRequest, redis_url: str, redis_prefix: str
-) -> Iterator[dict[str, str]]:
-    """Environment for the job app and its workers: one broker, names no other test uses."""
-    name = f"velox-test-{uuid.uuid4().hex[:12]}"
+def job_env(redis_url: str, redis_prefix: str, backend: str, name: str) -> dict[str, str]:
+    """Environment for the job app and its workers, with names no other test uses."""
     prefix = f"{redis_prefix}{name}:"
-    env = {
+    return {
         "RESULTS_URL": redis_url,
         "RESULTS_PREFIX": prefix,
-        "VELOX_TASKS_BACKEND": request.param,
+        "VELOX_TASKS_BACKEND": backend,
+        "VELOX_TASKS_URL": redis_url if backend == "redis" else RABBITMQ_URL,
         "VELOX_TASKS_DEFAULT_QUEUE": name,
         "VELOX_TASKS_NAMESPACE": prefix + "q",
         "VELOX_TASKS_HEARTBEAT_TIMEOUT_MS": "1000",
         "VELOX_TASKS_MAINTENANCE_CHANCE": "1000000",
     }
+
+
+def unique_name() -> str:
+    return f"velox-test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def broker_env(
+    request: pytest.FixtureRequest, redis_url: str, redis_prefix: str
+) -> Iterator[dict[str, str]]:
+    """The job environment on each real broker in turn (RabbitMQ queues deleted after)."""
+    name = unique_name()
+    env = job_env(redis_url, redis_prefix, request.param, name)
     if request.param == "redis":
-        env["VELOX_TASKS_URL"] = redis_url
         yield env
         return
     if not rabbitmq_reachable(RABBITMQ_URL):
         unavailable(f"RabbitMQ is not reachable at {RABBITMQ_URL}")
-    env["VELOX_TASKS_URL"] = RABBITMQ_URL
     try:
         yield env
     finally:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import redis
 
-from conftest import serve_jobs_app, wait_for
+from conftest import job_env, serve_jobs_app, unique_name, wait_for
 from support.processes import free_port, stop_process
 from support.services import unavailable
 from veloxapi.batteries.tasks import EnqueueError, TaskQueue, TaskSettings
@@ -47,11 +47,11 @@ def dedicated_redis() -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
 
 
 def test_enqueue_to_a_stopped_redis_fails_fast_then_recovers(
-    broker_env: dict[str, str], dedicated_redis: tuple[int, subprocess.Popen[bytes]]
+    redis_url: str, redis_prefix: str, dedicated_redis: tuple[int, subprocess.Popen[bytes]]
 ) -> None:
     port, process = dedicated_redis
     url = f"redis://127.0.0.1:{port}/0"
-    env = {**broker_env, "VELOX_TASKS_BACKEND": "redis", "VELOX_TASKS_URL": url}
+    env = {**job_env(redis_url, redis_prefix, "redis", unique_name()), "VELOX_TASKS_URL": url}
     with serve_jobs_app(env) as base_url:
         assert httpx.post(base_url + "/record/before").status_code == 200
         stop_process(process)
