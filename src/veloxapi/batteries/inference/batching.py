@@ -10,8 +10,8 @@
     async def endpoint(features: Features) -> dict[str, int]:
         return {"label": await predict(features.values)}     # one row in, one result out
 
-How a batch forms: the first call waits at most ``max_wait_ms`` for others to
-join; a batch closes early when it reaches ``max_batch_size``. While
+How a batch forms: a call waits at most ``max_wait_ms`` (from its arrival)
+for others to join; a batch closes early when it reaches ``max_batch_size``. While
 ``max_concurrent_batches`` batches run, new calls queue up and form the next,
 larger batch: under load batches grow, when idle a call waits ``max_wait_ms`` at
 most. The batch runs off the event loop: in a thread (``run_in="thread"``, for
@@ -137,7 +137,8 @@ class _BatchQueue(Generic[T, R]):
     def __init__(self, owner: BatchedFunction[T, R], loop: asyncio.AbstractEventLoop) -> None:
         self.owner = owner
         self.loop = loop
-        self.pending: deque[tuple[T, asyncio.Future[R]]] = deque()
+        self.pending: deque[tuple[T, asyncio.Future[R], float]] = deque()
+        """Calls waiting for a batch: item, the caller's future, arrival time."""
         self.arrived = asyncio.Event()
         self.slots = asyncio.Semaphore(owner.policy.max_concurrent_batches)
         self.former: asyncio.Task[None] | None = None
@@ -145,7 +146,7 @@ class _BatchQueue(Generic[T, R]):
 
     def submit(self, item: T) -> Awaitable[R]:
         future: asyncio.Future[R] = self.loop.create_future()
-        self.pending.append((item, future))
+        self.pending.append((item, future, self.loop.time()))
         self.arrived.set()
         if self.former is None:
             self.former = self.loop.create_task(self._form_batches())
@@ -154,7 +155,7 @@ class _BatchQueue(Generic[T, R]):
     def _live(self) -> int:
         while self.pending and self.pending[0][1].done():
             self.pending.popleft()  # cancelled before its batch: left out
-        return sum(not future.done() for _, future in self.pending)
+        return sum(not future.done() for _, future, _ in self.pending)
 
     async def _form_batches(self) -> None:
         policy = self.owner.policy
@@ -173,8 +174,9 @@ class _BatchQueue(Generic[T, R]):
             self.former = None
 
     async def _wait_for_more(self, size: int, wait: float) -> None:
-        deadline = self.loop.time() + wait
-        while self._live() < size:
+        """Until ``size`` calls wait or the oldest has waited ``wait`` seconds."""
+        while 0 < self._live() < size:
+            deadline = self.pending[0][2] + wait  # the oldest live call's arrival
             remaining = deadline - self.loop.time()
             if remaining <= 0:
                 return
@@ -187,7 +189,7 @@ class _BatchQueue(Generic[T, R]):
     def _take(self, size: int) -> list[tuple[T, asyncio.Future[R]]]:
         batch: list[tuple[T, asyncio.Future[R]]] = []
         while self.pending and len(batch) < size:
-            item, future = self.pending.popleft()
+            item, future, _ = self.pending.popleft()
             if not future.done():
                 batch.append((item, future))
         return batch

@@ -179,3 +179,25 @@ def test_bad_policy_is_reported_at_decoration_with_every_problem() -> None:
     text = str(caught.value)
     assert "max_batch_size=0" in text and "max_wait_ms=-1" in text
     assert "max_concurrent_batches=0" in text
+
+
+async def test_calls_that_waited_through_a_running_batch_do_not_wait_again() -> None:
+    sizes: list[int] = []
+    release = threading.Event()
+
+    @batched(max_batch_size=32, max_wait_ms=300)
+    def held(items: list[int]) -> list[int]:
+        sizes.append(len(items))
+        release.wait(5)
+        return items
+
+    first = asyncio.ensure_future(held(0))
+    await asyncio.sleep(0.35)  # its wait is over: the batch of one runs and holds
+    rest = [asyncio.ensure_future(held(i)) for i in (1, 2)]
+    await asyncio.sleep(0.35)  # 1 and 2 have now waited their max_wait_ms too
+    release.set()
+    assert await first == 0
+    await asyncio.sleep(0.05)
+    late = asyncio.ensure_future(held(3))  # too late for the batch of 1 and 2, formed at once
+    assert await asyncio.gather(*rest, late) == [1, 2, 3]
+    assert sizes == [1, 2, 1]
