@@ -33,7 +33,8 @@ Semantics of :func:`run_in_process`:
 * if a worker process dies (killed, out of memory, crashed), the calls in
   flight raise ``BrokenProcessPool`` and the pool is replaced, so later calls
   work again;
-* context variables (the request id, say) do not cross into the worker.
+* context variables (the request id, say) do not cross into the worker;
+* it needs an asyncio event loop (uvicorn's); trio is not supported.
 
 The pool starts with the ``spawn`` method by default: forking a process that
 runs threads (uvicorn, anyio's thread pool, database drivers) can deadlock the
