@@ -45,7 +45,7 @@ class RouteInfo:
         }
 
 
-def _class_in(module_name: str, class_name: str) -> type | None:
+def _class_in(module_name: str, class_name: str) -> type[Any] | None:
     module = sys.modules.get(module_name)
     found = getattr(module, class_name, None) if module is not None else None
     return found if isinstance(found, type) else None
