@@ -1,6 +1,7 @@
 """Is another ASGI server faster than uvicorn for veloxapi apps? GET and POST over HTTP.
 
-Serves ``app.py`` with one worker on loopback under each server in turn
+Serves ``app.py`` (and ``app_no_body_timeout.py``, the same app without the
+request-body timeout) with one worker on loopback under each server in turn
 (alternating, ``--rounds`` times), loads it with ``wrk`` (1 thread, 32
 connections) for GET and POST separately, and writes the per-round figures
 and the medians to ``results.json`` beside this script.
@@ -107,9 +108,11 @@ def _wrk(url: str, seconds: int, script: Path | None) -> float:
     return float(found.group(1))
 
 
-def _measure(python: str, server: str, seconds: int, post_script: Path) -> dict[str, float]:
+def _measure(
+    python: str, server: str, app: str, seconds: int, post_script: Path
+) -> dict[str, float]:
     port = _free_port()
-    args = [a.format(port=port) for a in SERVERS[server]]
+    args = [a.format(port=port, app=app) for a in SERVERS[server]]
     process = subprocess.Popen(
         [python, *args], cwd=HERE, env={**os.environ, "PYTHONPATH": str(HERE)}
     )
@@ -125,12 +128,17 @@ def _measure(python: str, server: str, seconds: int, post_script: Path) -> dict[
     return {"get": get, "post": post}
 
 
+def _uvicorn(key: str) -> str:
+    return "uvicorn/" + key.split("/", 1)[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", required=True, help="interpreter with the three servers")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--apps", default="app,app_no_body_timeout")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -142,12 +150,18 @@ def main() -> None:
         for number in range(options.rounds):
             order = servers if number % 2 == 0 else servers[::-1]
             rounds.append(
-                {s: _measure(options.python, s, options.seconds, post_script) for s in order}
+                {
+                    f"{server}/{app}": _measure(
+                        options.python, server, app, options.seconds, post_script
+                    )
+                    for app in options.apps.split(",")
+                    for server in order
+                }
             )
             print(f"round {number + 1}: {json.dumps(rounds[-1])}", flush=True)
     medians = {
-        s: {kind: statistics.median(r[s][kind] for r in rounds) for kind in ("get", "post")}
-        for s in servers
+        key: {kind: statistics.median(r[key][kind] for r in rounds) for kind in ("get", "post")}
+        for key in rounds[0]
     }
     result = {
         "load_average_at_start": os.getloadavg(),
@@ -156,12 +170,13 @@ def main() -> None:
         "seconds_per_measurement": options.seconds,
         "rounds": rounds,
         "median_requests_per_second": medians,
-        "ratio_to_uvicorn": {
-            s: {k: round(v / medians["uvicorn"][k], 3) for k, v in m.items()}
-            for s, m in medians.items()
-        }
-        if "uvicorn" in medians
-        else {},
+        "ratio_to_uvicorn_same_app": {
+            key: {
+                kind: round(value / medians[_uvicorn(key)][kind], 3) for kind, value in fig.items()
+            }
+            for key, fig in medians.items()
+            if _uvicorn(key) in medians
+        },
     }
     (HERE / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result["median_requests_per_second"], indent=2))

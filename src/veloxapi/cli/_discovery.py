@@ -85,14 +85,11 @@ def _default_file(base: Path) -> Path:
 
 def _from_path(path: Path, attribute: str | None) -> AppTarget:
     path = path.resolve()
-    if path.is_dir():
-        if not (path / "__init__.py").is_file():
-            raise AppNotFound(f"{path} is a directory without __init__.py; pass the .py file")
-        parts, top = [path.name], path.parent
-    else:
-        parts, top = ([] if path.stem == "__init__" else [path.stem]), path.parent
-        if path.stem == "__init__":
-            parts, top = [top.name], top.parent
+    if path.name == "__init__.py":
+        path = path.parent
+    if path.is_dir() and not (path / "__init__.py").is_file():
+        raise AppNotFound(f"{path} is a directory without __init__.py; pass the .py file")
+    parts, top = [path.stem if path.is_file() else path.name], path.parent
     while (top / "__init__.py").is_file():
         parts.insert(0, top.name)
         top = top.parent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,9 +44,10 @@ def _serve_uvicorn(import_string: str, settings: ServerSettings) -> None:
     try:
         import uvicorn
 
-        from veloxapi.cli._protocols import HTTP_PROTOCOLS
+        from veloxapi.cli._protocols import HEADER_TIMEOUT_ENV, HTTP_PROTOCOLS
     except ImportError as exc:
         raise click.ClickException(f"Serving needs uvicorn: {CLI_EXTRA_HINT}") from exc
+    os.environ[HEADER_TIMEOUT_ENV] = str(settings.header_timeout)  # inherited by workers
     if settings.http not in HTTP_PROTOCOLS:
         raise click.ClickException(f"--http {settings.http} needs httptools: {CLI_EXTRA_HINT}")
     uvicorn.run(

@@ -9,7 +9,6 @@ on concurrent connections, a short keep-alive.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
@@ -33,10 +32,6 @@ def _start(path: str | None, app_name: str | None, compat: bool) -> AppTarget:
     _, target = load(path, app_name, compat)
     export_target(target, compat=compat)
     return target
-
-
-def _timeouts(header_timeout: float) -> None:
-    os.environ["VELOX_HEADER_TIMEOUT"] = str(header_timeout)
 
 
 def common_server_options(command: Any) -> Any:
@@ -120,7 +115,6 @@ def dev(
 ) -> None:
     """Serve the app for development: auto-reload, readable logs, localhost only."""
     target = _start(path, app_name, compat)
-    _timeouts(header_timeout)
     settings = ServerSettings(
         host=host,
         port=port,
@@ -128,6 +122,7 @@ def dev(
         proxy_headers=proxy_headers,
         forwarded_allow_ips=forwarded_allow_ips,
         http=http_impl,
+        header_timeout=header_timeout,
         log_config=log_config("text", log_level, access_log=True),
         log_level=log_level,
         reload=reload,
@@ -230,7 +225,6 @@ def run(
 ) -> None:
     """Serve the app in production: workers, proxy headers, JSON logs, hardened limits."""
     target = _start(path, app_name, compat)
-    _timeouts(header_timeout)
     settings = ServerSettings(
         host=host,
         port=port,

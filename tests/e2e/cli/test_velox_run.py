@@ -8,8 +8,7 @@ import threading
 import time
 
 import httpx
-
-from .conftest import write_app
+from velox_cli_e2e import write_app
 
 APP = """
 import os

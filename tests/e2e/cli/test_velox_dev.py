@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 import httpx
-
-from .conftest import write_app
+from velox_cli_e2e import write_app
 
 APP = """
 from veloxapi import VeloxAPI

@@ -12,8 +12,7 @@ import socket
 import time
 
 import httpx
-
-from .conftest import write_app
+from velox_cli_e2e import write_app
 
 APP = """
 from veloxapi import VeloxAPI

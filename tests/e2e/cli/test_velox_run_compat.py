@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import httpx
-
-from .conftest import write_app
+from velox_cli_e2e import write_app
 
 FASTAPI_APP = """
 from fastapi import Depends, FastAPI, HTTPException
