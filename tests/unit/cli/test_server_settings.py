@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import sys
 
 import pytest
 
@@ -38,3 +39,17 @@ def test_access_log_can_be_turned_off():
     config = log_config("text", "info", access_log=False)
     assert config["loggers"]["uvicorn.access"]["handlers"] == []
     assert config["loggers"]["uvicorn.error"]["handlers"] == ["default"]
+
+
+def test_serving_without_uvicorn_names_the_extra(monkeypatch, app_file):
+    from click.testing import CliRunner
+
+    from veloxapi.cli._loader import TARGET_ENV
+    from veloxapi.cli.serve import run
+
+    monkeypatch.setenv(TARGET_ENV, "")  # restored afterwards; the command sets it
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if uvicorn were not installed
+    path = app_file("from veloxapi import VeloxAPI\napp = VeloxAPI()\n")
+    result = CliRunner().invoke(run, [str(path), "--log-format", "text"])
+    assert result.exit_code == 1
+    assert 'Serving needs uvicorn: pip install "veloxapi[cli]"' in result.output
