@@ -143,6 +143,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     servers = options.servers.split(",")
+    load_at_start = os.getloadavg()
     rounds: list[dict[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         post_script = Path(tmp) / "post.lua"
@@ -164,7 +165,8 @@ def main() -> None:
         for key in rounds[0]
     }
     result = {
-        "load_average_at_start": os.getloadavg(),
+        "load_average_at_start": load_at_start,
+        "load_average_at_end": os.getloadavg(),
         "cpus": os.cpu_count(),
         "wrk": "1 thread, 32 connections",
         "seconds_per_measurement": options.seconds,

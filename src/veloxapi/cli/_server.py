@@ -1,9 +1,13 @@
-"""Starting the ASGI server with the settings ``velox dev`` / ``velox run`` collected."""
+"""Starting uvicorn with the settings ``velox dev`` / ``velox run`` collected.
+
+Granian and Hypercorn were measured against uvicorn for veloxapi apps
+(``benchmarks/servers/``): neither is faster for both GET and POST requests,
+so uvicorn is the one server.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +44,8 @@ class ServerSettings:
         return "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
 
 
-def _serve_uvicorn(import_string: str, settings: ServerSettings) -> None:
+def serve(import_string: str, settings: ServerSettings) -> None:
+    """Run uvicorn on the app factory at ``import_string`` until it is stopped."""
     try:
         import uvicorn
 
@@ -73,12 +78,4 @@ def _serve_uvicorn(import_string: str, settings: ServerSettings) -> None:
     )
 
 
-SERVERS: dict[str, Callable[[str, ServerSettings], None]] = {"uvicorn": _serve_uvicorn}
-
-
-def serve(server: str, import_string: str, settings: ServerSettings) -> None:
-    """Run ``server`` on the app factory at ``import_string`` until it is stopped."""
-    SERVERS[server](import_string, settings)
-
-
-__all__ = ["SERVERS", "ServerSettings", "serve"]
+__all__ = ["ServerSettings", "serve"]

@@ -17,7 +17,7 @@ from veloxapi.cli._app_options import app_arguments, load
 from veloxapi.cli._discovery import AppTarget
 from veloxapi.cli._loader import LOADER, export_target
 from veloxapi.cli._logconfig import LogFormat, log_config
-from veloxapi.cli._server import SERVERS, ServerSettings, serve
+from veloxapi.cli._server import ServerSettings, serve
 
 _LEVELS = click.Choice(["critical", "error", "warning", "info", "debug", "trace"])
 
@@ -129,7 +129,7 @@ def dev(
         reload_dirs=list(reload_dirs) or [target.app_dir],
     )
     _announce(target, settings, "dev")
-    serve("uvicorn", LOADER, settings)
+    serve(LOADER, settings)
 
 
 @click.command()
@@ -151,13 +151,6 @@ def dev(
     envvar="VELOX_WORKERS",
     show_envvar=True,
     help="Worker processes.",
-)
-@click.option(
-    "--server",
-    type=click.Choice(sorted(SERVERS)),
-    default="uvicorn",
-    show_default=True,
-    help="The ASGI server (see docs/deployment.md).",
 )
 @common_server_options
 @click.option(
@@ -208,7 +201,6 @@ def run(
     host: str,
     port: int,
     workers: int,
-    server: str,
     root_path: str,
     proxy_headers: bool,
     forwarded_allow_ips: str | None,
@@ -244,7 +236,7 @@ def run(
         access_log=access_log,
     )
     _announce(target, settings, "run")
-    serve(server, LOADER, settings)
+    serve(LOADER, settings)
 
 
 __all__ = ["dev", "run"]
