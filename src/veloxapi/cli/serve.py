@@ -9,6 +9,7 @@ on concurrent connections, a short keep-alive.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -19,6 +20,7 @@ from veloxapi.cli._loader import LOADER, export_target
 from veloxapi.cli._logconfig import LogFormat, log_config
 from veloxapi.cli._server import ServerSettings, serve
 
+DEV_LOG_FORMAT_ENV = "VELOX_LOGGING_FORMAT"
 _LEVELS = click.Choice(["critical", "error", "warning", "info", "debug", "trace"])
 
 
@@ -113,7 +115,12 @@ def dev(
     log_level: str,
     http_impl: str,
 ) -> None:
-    """Serve the app for development: auto-reload, readable logs, localhost only."""
+    """Serve the app for development: auto-reload, readable logs, localhost only.
+
+    The logging battery, if the app turns it on, writes text lines unless
+    VELOX_LOGGING_FORMAT says otherwise.
+    """
+    os.environ.setdefault(DEV_LOG_FORMAT_ENV, "text")  # before the app is imported
     target = _start(path, app_name, compat)
     settings = ServerSettings(
         host=host,

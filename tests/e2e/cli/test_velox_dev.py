@@ -9,7 +9,7 @@ from velox_cli_e2e import write_app
 
 APP = """
 from veloxapi import VeloxAPI
-app = VeloxAPI()
+app = VeloxAPI(batteries={{"logging": True}})
 
 @app.get("/version")
 def version() -> dict:
@@ -40,6 +40,8 @@ def test_dev_serves_the_default_file_and_reloads_on_change(velox, tmp_path):
     output = server.output()
     assert "velox dev: serving main:app" in output
     assert "127.0.0.1" in output
+    access = [line for line in output.splitlines() if "GET /version 200" in line]
+    assert access and not access[0].lstrip().startswith("{")  # the battery logs text in dev
 
 
 def test_dev_compat_serves_an_unchanged_fastapi_app(velox, tmp_path):
