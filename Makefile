@@ -1,5 +1,5 @@
 # veloxapi developer commands. On a fresh machine only python3 (>= 3.11) is needed:
-#   make run    serve examples/app.py on http://127.0.0.1:8000 (HOST=, PORT= to change)
+#   make run    serve examples/app.py on http://127.0.0.1:8000
 #   make test   lint, type-check and run the project's tests
 # Every target that needs the dev environment builds .venv first (once).
 
@@ -11,8 +11,6 @@ STAMP := $(VENV)/.veloxapi-installed
 CHECKS_STAMP := $(VENV)/.veloxapi-deploy-check-installed
 EXTRAS := dev,standard,cli,yaml,jwt,redis,metrics,settings,postgres,orjson,ujson
 PIP := $(BIN)/python -m pip --disable-pip-version-check
-HOST ?= 127.0.0.1
-PORT ?= 8000
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
 
@@ -59,7 +57,7 @@ pytest: venv $(CHECKS_STAMP)
 	exit $$status
 
 run: venv
-	$(BIN)/uvicorn --app-dir examples app:app --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn --app-dir examples app:app --host 127.0.0.1 --port 8000
 
 # FastAPI's test-suite against veloxapi, in its own venv under .cache/conformance.
 # CONFORMANCE_ARGS="--check-floor" (or CONFORMANCE_CHECK_FLOOR=1) fails below the floor.
