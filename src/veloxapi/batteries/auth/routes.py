@@ -46,7 +46,7 @@ def protected_route(
             deployment=guard.deployment,
             path_params=request.path_params,
             query_params=request.query_params,
-            json_body=lambda: _json_or_none(request),
+            json_body=lambda: json_or_none(request),
         )
         try:
             await guard.authorize(ctx)
@@ -57,7 +57,8 @@ def protected_route(
     return guarded
 
 
-async def _json_or_none(request: Request) -> object:
+async def json_or_none(request: Request) -> object:
+    """The request body parsed as JSON, or ``None`` if it is not JSON."""
     try:
         return await request.json()
     except ValueError:  # not JSON (or not UTF-8): no field can match
