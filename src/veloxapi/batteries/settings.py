@@ -34,7 +34,6 @@ _SECRET_WORDS = (
     "passphrase",
     "token",
     "key",
-    "credential",
     "dsn",
     "url",
 )
