@@ -82,7 +82,7 @@ def test_hostile_tokens_get_401(client: httpx.Client, base_url: str, name: str) 
 def outage(rsa_key: KeyPair) -> Iterator[tuple[str, JWKSServer]]:
     """An app whose keys expire at once (ttl=0) and whose back-off equals the timeout."""
     with running_jwks_server(rsa_key) as server:
-        options = JWKSOptions(timeout=1.0, ttl=0, failure_backoff=1.0)
+        options = JWKSOptions(timeout=2.0, ttl=0, failure_backoff=2.0)
         issuer = Issuer(OUTAGE_ISSUER, audience=AUDIENCE, jwks_url=server.jwks_url)
         bearer = BearerTokenAuth(TokenValidator(issuer, jwks=options))
         app = VeloxAPI()
