@@ -10,7 +10,7 @@ problems of all batteries so start-up fails once, with the whole list.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, ValidationError
@@ -27,7 +27,17 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
-_SECRET_WORDS = ("secret", "password", "token", "key", "dsn", "url")
+_SECRET_WORDS = (
+    "secret",
+    "password",
+    "passwd",
+    "passphrase",
+    "token",
+    "key",
+    "dsn",
+    "url",
+)
+_HIDDEN = "(value hidden)"
 
 
 class ConfigurationError(FastAPIError):
@@ -63,24 +73,42 @@ def env_name(settings_cls: type[BaseSettings], field: str) -> str:
     return f"{env_prefix(settings_cls)}{field}".upper()
 
 
-def _looks_secret(settings_cls: type[BaseSettings], field: str) -> bool:
-    info = settings_cls.model_fields.get(field)
+def _secret_name(name: object) -> bool:
+    """Whether a field or key name suggests its value is secret (``db_password``, ``apiKey``)."""
+    return isinstance(name, str) and any(word in name.lower() for word in _SECRET_WORDS)
+
+
+def _looks_secret(settings_cls: type[BaseSettings], loc: Sequence[object]) -> bool:
+    """Whether the value at ``loc`` is secret: a SecretStr field, or a secret name on the way."""
+    info = settings_cls.model_fields.get(str(loc[0]))
     if info is not None and "SecretStr" in repr(info.annotation):
         return True
-    return any(word in field.lower() for word in _SECRET_WORDS)
+    return any(_secret_name(part) for part in loc)
+
+
+def redact(value: object) -> object:
+    """``value`` with the values under secret-looking keys hidden, at every depth."""
+    if isinstance(value, Mapping):
+        return {key: _HIDDEN if _secret_name(key) else redact(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(item) for item in value]
+    return value
 
 
 def _describe(settings_cls: type[BaseSettings], error: Any) -> str:
-    loc = [str(part) for part in error["loc"]]
+    loc = list(error["loc"])
     if not loc:
         return f"{settings_cls.__name__}: {error['msg']}"
-    name = env_name(settings_cls, loc[0])
-    where = name if len(loc) == 1 else f"{name} (at {'.'.join(loc[1:])})"
+    name = env_name(settings_cls, str(loc[0]))
+    where = name if len(loc) == 1 else f"{name} (at {'.'.join(map(str, loc[1:]))})"
     if error["type"] == "missing":
         return f"{where} is required but not set"
     if error["type"] == "extra_forbidden":
-        return f"{settings_cls.__name__}() got an unknown argument {loc[0]!r}"
-    shown = "(value hidden)" if _looks_secret(settings_cls, loc[0]) else f"{error['input']!r}"
+        if len(loc) == 1:
+            return f"{settings_cls.__name__}() got an unknown argument {loc[0]!r}"
+        return f"{where}: {loc[-1]!r} is not a known field"
+    hidden = _looks_secret(settings_cls, loc)
+    shown = _HIDDEN if hidden else repr(redact(error["input"]))
     return f"{where}={shown}: {error['msg']}"
 
 

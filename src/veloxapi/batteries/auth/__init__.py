@@ -56,7 +56,7 @@ from .errors import (
 )
 from .issuers import Issuer
 from .passwords import PasswordHasher
-from .routes import Grant, password_token_endpoint, protected_route
+from .routes import Grant, TokenResponse, password_token_endpoint, protected_route
 from .settings import AuthSettings, IssuerSettings
 from .tokens import IssuedToken, TokenIssuer
 from .users import AuthenticatedUser
@@ -85,6 +85,7 @@ __all__ = [
     "PasswordHasher",
     "TokenAuth",
     "TokenIssuer",
+    "TokenResponse",
     "TokenValidator",
     "ValidatedToken",
     "and_",

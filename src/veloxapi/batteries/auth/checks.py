@@ -146,13 +146,14 @@ def field_in_path_matches_jwt_claim(field: str, claim: str) -> Check:
 
 
 def field_in_body_matches_jwt_claim(field: str, claim: str) -> Check:
-    """Field ``field`` of the JSON body object equals claim ``claim``."""
+    """Field ``field`` of the JSON body object equals claim ``claim`` (never ``null``)."""
 
     async def check(ctx: CheckContext) -> bool:
-        body = await ctx.json_body()
-        if not isinstance(body, dict) or field not in body or claim not in ctx.token.claims:
+        expected = ctx.token.claims.get(claim)
+        if expected is None:
             return False
-        return bool(body[field] == ctx.token.claims[claim])
+        body = await ctx.json_body()
+        return isinstance(body, dict) and bool(body.get(field) == expected)
 
     return check
 

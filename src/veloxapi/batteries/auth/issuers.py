@@ -123,10 +123,11 @@ class Issuer:
     def _source_value_problems(self) -> list[str]:
         if self.secret is not None:
             length = len(self.secret.encode() if isinstance(self.secret, str) else self.secret)
-            needed = max(MIN_SECRET_BYTES[a] for a in self.algorithms)
-            if length < needed:
+            needed = {a: MIN_SECRET_BYTES[a] for a in self.algorithms if a in MIN_SECRET_BYTES}
+            strictest = max(needed, key=needed.__getitem__, default=None)
+            if strictest is not None and length < needed[strictest]:
                 return [
-                    f"the secret is {length} bytes; {self.algorithms[0]} needs at least {needed}"
+                    f"the secret is {length} bytes; {strictest} needs at least {needed[strictest]}"
                 ]
             return []
         for url in (self.jwks_url, self.issuer if self.discovery else None):

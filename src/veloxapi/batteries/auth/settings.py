@@ -13,12 +13,19 @@ List-valued variables take comma-separated values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, SecretStr, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from veloxapi.batteries.settings import BatterySettings, CsvList, load_settings, split_csv
+from veloxapi.batteries.settings import (
+    BatterySettings,
+    ConfigurationError,
+    CsvList,
+    load_settings,
+    split_csv,
+)
 
 from .apikeys import APIKeyVerifier
 from .deployment import PRODUCTION_NAMES, Deployment
@@ -85,6 +92,7 @@ class AuthSettings(BatterySettings):
     jwks_ttl: float = 300.0
     jwks_min_refresh_interval: float = 30.0
     jwks_failure_backoff: float = 5.0
+    jwks_stale_if_error: float = 3600.0
 
     api_keys: SecretList = ()
     api_key_hashes: CsvList = ()
@@ -101,14 +109,33 @@ class AuthSettings(BatterySettings):
 
     @classmethod
     def from_env(cls, **overrides: Any) -> AuthSettings:
-        """Settings from the environment, or a ConfigurationError listing every problem."""
-        return load_settings(cls, **overrides)
+        """Settings from the environment, or a ConfigurationError listing every problem.
+
+        Besides the variables themselves, everything built from them is checked
+        (each issuer, the JWKS options, the API keys), so start-up fails once
+        with the whole list.
+        """
+        settings = load_settings(cls, **overrides)
+        problems = settings.problems()
+        if problems:
+            raise ConfigurationError(problems)
+        return settings
+
+    def problems(self) -> list[str]:
+        """What building the issuers, JWKS options and API key verifier would refuse."""
+        builders: list[Callable[[], object]] = [self.issuer_list, self.jwks_options]
+        if self.api_keys or self.api_key_hashes:
+            builders.append(self.api_key_verifier)
+        return [problem for build in builders for problem in _problems_of(build)]
 
     def deployment(self) -> Deployment:
         return Deployment(environment=self.environment, relax_checks=self.relax_checks)
 
     def issuer_list(self) -> list[Issuer]:
-        """The flat single issuer (if ``issuer`` is set) followed by ``issuers``."""
+        """The flat single issuer (if ``issuer`` is set) followed by ``issuers``.
+
+        Raises one ConfigurationError with the problems of every issuer.
+        """
         flat = (
             [
                 IssuerSettings(
@@ -119,19 +146,40 @@ class AuthSettings(BatterySettings):
             if self.issuer
             else []
         )
-        return [entry.to_issuer() for entry in [*flat, *self.issuers]]
+        entries = [*flat, *self.issuers]
+        problems = [p for entry in entries for p in _problems_of(entry.to_issuer)]
+        if problems:
+            raise ConfigurationError(problems)
+        return [entry.to_issuer() for entry in entries]
 
-    def token_validator(self) -> TokenValidator:
-        """A validator trusting the configured issuers."""
-        options = JWKSOptions(
+    def jwks_options(self) -> JWKSOptions:
+        """How remote key sets are fetched, from the ``VELOX_AUTH_JWKS_*`` variables."""
+        return JWKSOptions(
             timeout=self.jwks_timeout,
             ttl=self.jwks_ttl,
             min_refresh_interval=self.jwks_min_refresh_interval,
             failure_backoff=self.jwks_failure_backoff,
+            stale_if_error=self.jwks_stale_if_error,
         )
-        return TokenValidator(self.issuer_list(), deployment=self.deployment(), jwks=options)
+
+    def token_validator(self) -> TokenValidator:
+        """A validator trusting the configured issuers."""
+        problems = self.problems()
+        if problems:
+            raise ConfigurationError(problems)
+        return TokenValidator(
+            self.issuer_list(), deployment=self.deployment(), jwks=self.jwks_options()
+        )
 
     def api_key_verifier(self) -> APIKeyVerifier:
         """A verifier accepting the configured API keys and key hashes."""
         keys = [key.get_secret_value() for key in self.api_keys]
         return APIKeyVerifier(keys, hashes=self.api_key_hashes)
+
+
+def _problems_of(build: Callable[[], object]) -> list[str]:
+    try:
+        build()
+    except ConfigurationError as exc:
+        return exc.problems
+    return []

@@ -31,6 +31,12 @@ from .scopes import parse_scopes
 logger = logging.getLogger("veloxapi.auth")
 
 MAX_TOKEN_LENGTH = 16 * 1024
+"""Longer tokens are refused before any decoding (real access tokens are a few KB)."""
+
+# _UNTRUSTED_INPUT_ERRORS: decoding runs on text an attacker chose, and PyJWT does
+# not turn every failure into a PyJWTError (some versions raise RecursionError on
+# deeply nested JSON, OverflowError or ValueError on ``"exp": Infinity``). Whatever
+# decoding raises, the token is refused with 401; nothing from it becomes a 500.
 
 _REJECTIONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
     (jwt.ExpiredSignatureError, "Token has expired"),
@@ -65,6 +71,7 @@ class JWKSOptions:
     ttl: float = 300.0
     min_refresh_interval: float = 30.0
     failure_backoff: float = 5.0
+    stale_if_error: float = 3600.0
 
     def __post_init__(self) -> None:
         problems = [
@@ -73,6 +80,7 @@ class JWKSOptions:
                 ("ttl", self.ttl),
                 ("min_refresh_interval", self.min_refresh_interval),
                 ("failure_backoff", self.failure_backoff),
+                ("stale_if_error", self.stale_if_error),
             )
             if value < 0
         ]
@@ -95,6 +103,7 @@ class _KeySource:
                 ttl=options.ttl,
                 min_refresh_interval=options.min_refresh_interval,
                 failure_backoff=options.failure_backoff,
+                stale_if_error=options.stale_if_error,
             )
             if issuer.uses_remote_keys
             else None
@@ -151,7 +160,7 @@ class TokenValidator:
         keys = await source.keys_for(kid, alg)
         if not keys:
             raise _reject("Token was signed with an unknown key", name)
-        claims = _verify(token, alg, keys, issuer)
+        claims = _verify(token, alg, keys, issuer, audience_given="aud" in unverified)
         scopes = parse_scopes(claims.get(issuer.scopes_claim))
         return ValidatedToken(claims=claims, scopes=scopes, issuer=name, header=header)
 
@@ -168,15 +177,29 @@ def _read_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
+    except Exception:  # see _UNTRUSTED_INPUT_ERRORS
         raise _reject("Token is malformed") from None
     return header, claims
 
 
-def _verify(token: str, alg: str, keys: list[VerificationKey], issuer: Issuer) -> dict[str, Any]:
-    """Claims verified by PyJWT with the first key whose signature matches."""
+def _verify(
+    token: str,
+    alg: str,
+    keys: list[VerificationKey],
+    issuer: Issuer,
+    *,
+    audience_given: bool,
+) -> dict[str, Any]:
+    """Claims verified by PyJWT with the first key whose signature matches.
+
+    ``aud`` is checked whenever the token carries one; a token without it is
+    refused only if ``aud`` is a required claim (PyJWT would refuse it whenever
+    an audience is configured, whatever ``required_claims`` says).
+    """
     options: Options = {"require": list(issuer.required_claims)}
-    failure: jwt.PyJWTError = jwt.InvalidSignatureError()
+    if not audience_given and "aud" not in issuer.required_claims:
+        options["verify_aud"] = False
+    failure: Exception = jwt.InvalidSignatureError()
     for key in keys:
         try:
             return jwt.decode(
@@ -190,16 +213,19 @@ def _verify(token: str, alg: str, keys: list[VerificationKey], issuer: Issuer) -
             )
         except jwt.InvalidSignatureError as exc:
             failure = exc
-        except jwt.PyJWTError as exc:
+        except Exception as exc:  # see _UNTRUSTED_INPUT_ERRORS
             failure = exc
             break
     raise _reject(_describe(failure), issuer.issuer)
 
 
-def _describe(error: jwt.PyJWTError) -> str:
+def _describe(error: Exception) -> str:
     if isinstance(error, jwt.MissingRequiredClaimError):
         return f"Token is missing the {error.claim!r} claim"
     for kind, message in _REJECTIONS:
         if isinstance(error, kind):
             return message
+    if not isinstance(error, jwt.PyJWTError):
+        logger.debug("Token decoding raised %s", type(error).__name__)
+        return "Token is malformed"
     return "Token is invalid"

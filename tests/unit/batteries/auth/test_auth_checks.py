@@ -139,6 +139,13 @@ async def test_field_in_body_matches_jwt_claim() -> None:
     assert not await passes(check, await context(token, body=None))
 
 
+async def test_a_null_claim_matches_no_body_field() -> None:
+    token = await make_validator().validate(hmac_token({**claims(ISSUER), "owner": None}))
+    check = field_in_body_matches_jwt_claim("owner", "owner")
+    assert not await passes(check, await context(token, body={"owner": None}))
+    assert not await passes(check, await context(token, body={}))
+
+
 async def test_argument_present_and_not_present() -> None:
     with_arg = await context(query={"dry_run": "1"})
     without = await context(query={})

@@ -102,3 +102,10 @@ def test_jwks_options_are_checked() -> None:
         JWKSOptions(timeout=0)
     with pytest.raises(ConfigurationError, match="ttl=-1 must not be negative"):
         JWKSOptions(ttl=-1)
+
+
+@pytest.mark.parametrize("algorithms", [["HS256", "RS256"], ["HS512", "ES256"], ["RS256", "HS256"]])
+def test_a_secret_with_mixed_algorithms_names_the_mix(algorithms: list[str]) -> None:
+    message = problem(algorithms=algorithms, audience=AUDIENCE, secret=HMAC_SECRET * 2)
+    assert f"algorithms={algorithms!r} mix HMAC and asymmetric" in message
+    assert HMAC_SECRET not in message

@@ -13,6 +13,7 @@ from veloxapi.batteries.auth import (
     KeysUnavailableError,
     TokenValidator,
 )
+from veloxapi.batteries.settings import ConfigurationError
 
 pytestmark = pytest.mark.anyio
 
@@ -214,3 +215,113 @@ async def test_unusable_jwks_entries_are_skipped(
     for kid in ("hmac", "private", "encryption", "broken"):
         with pytest.raises(InvalidCredentialsError):
             await validator.validate(rsa_key_2.sign(claims(ISSUER), kid=kid))
+
+
+# --- a server that hangs: back-off, one shared fetch, stale keys --------------------------
+
+
+async def test_backoff_counts_from_when_a_hanging_fetch_failed(
+    jwks_server: JWKSServer, rsa_key: KeyPair
+) -> None:
+    # The back-off (0.9 s) is shorter than the timeout (1 s): counted from when the
+    # fetch started, it would be over before the failure is known.
+    jwks_server.delay = 5
+    validator = jwks_validator(jwks_server.jwks_url, JWKSOptions(timeout=1.0, failure_backoff=0.9))
+    for _ in range(3):
+        with pytest.raises(KeysUnavailableError):
+            await validator.validate(rsa_key.sign(claims(ISSUER)))
+    assert jwks_server.requests == 1
+
+
+async def test_a_request_arriving_during_a_fetch_shares_it(
+    jwks_server: JWKSServer, rsa_key: KeyPair
+) -> None:
+    jwks_server.delay = 0.5
+    validator = jwks_validator(jwks_server.jwks_url)
+    subjects: list[str | None] = []
+
+    async def one() -> None:
+        subjects.append((await validator.validate(rsa_key.sign(claims(ISSUER)))).subject)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(one)
+        while jwks_server.requests == 0:  # the first fetch is in flight
+            await anyio.sleep(0.01)
+        group.start_soon(one)
+    assert subjects == ["user-42", "user-42"]
+    assert jwks_server.requests == 1
+
+
+async def test_requests_waiting_on_a_hanging_fetch_do_not_fetch_again(
+    jwks_server: JWKSServer, rsa_key: KeyPair
+) -> None:
+    jwks_server.delay = 5
+    validator = jwks_validator(jwks_server.jwks_url, JWKSOptions(timeout=1.0, failure_backoff=0))
+    outcomes: list[int] = []
+
+    async def one() -> None:
+        with pytest.raises(KeysUnavailableError) as info:
+            await validator.validate(rsa_key.sign(claims(ISSUER)))
+        outcomes.append(info.value.status_code)
+
+    with anyio.fail_after(4):  # each waits at most the 1 s timeout, not one timeout each
+        async with anyio.create_task_group() as group:
+            group.start_soon(one)
+            while jwks_server.requests == 0:
+                await anyio.sleep(0.01)
+            for _ in range(5):
+                group.start_soon(one)
+    assert outcomes == [503] * 6
+    assert jwks_server.requests == 1
+
+
+async def test_stale_keys_answer_at_once_while_a_refresh_is_in_flight(
+    jwks_server: JWKSServer, rsa_key: KeyPair
+) -> None:
+    validator = jwks_validator(jwks_server.jwks_url, JWKSOptions(timeout=3.0, ttl=0))
+    await validator.validate(rsa_key.sign(claims(ISSUER)))
+    jwks_server.delay = 1.0
+    finished: list[str] = []
+
+    async def refresher() -> None:
+        await validator.validate(rsa_key.sign(claims(ISSUER)))
+        finished.append("refresher")
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(refresher)
+        while jwks_server.requests < 2:  # the refresh is in flight
+            await anyio.sleep(0.01)
+        assert (await validator.validate(rsa_key.sign(claims(ISSUER)))).subject == "user-42"
+        finished.append("other")
+    assert finished == ["other", "refresher"]
+    assert jwks_server.requests == 2
+
+
+async def test_stale_keys_keep_serving_while_the_server_hangs(
+    jwks_server: JWKSServer, rsa_key: KeyPair
+) -> None:
+    validator = jwks_validator(
+        jwks_server.jwks_url, JWKSOptions(timeout=0.5, ttl=0, failure_backoff=3600)
+    )
+    await validator.validate(rsa_key.sign(claims(ISSUER)))
+    jwks_server.delay = 5
+    for _ in range(3):
+        assert (await validator.validate(rsa_key.sign(claims(ISSUER)))).subject == "user-42"
+    assert jwks_server.requests == 2  # the first fetch, then one failed refresh
+
+
+async def test_stale_keys_are_not_served_beyond_the_limit(
+    jwks_server: JWKSServer, rsa_key: KeyPair
+) -> None:
+    validator = jwks_validator(
+        jwks_server.jwks_url, JWKSOptions(timeout=2.0, ttl=0, stale_if_error=0)
+    )
+    await validator.validate(rsa_key.sign(claims(ISSUER)))
+    jwks_server.status = 500
+    with pytest.raises(KeysUnavailableError):
+        await validator.validate(rsa_key.sign(claims(ISSUER)))
+
+
+def test_stale_limit_must_not_be_negative() -> None:
+    with pytest.raises(ConfigurationError, match="stale_if_error=-1"):
+        JWKSOptions(stale_if_error=-1)

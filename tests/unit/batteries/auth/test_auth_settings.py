@@ -86,3 +86,52 @@ def test_api_keys_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert verifier.verify(plain)
     assert verifier.verify(hashed)
     assert not verifier.verify("x" * 32)
+
+
+def test_mixed_algorithms_from_env_name_the_mix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VELOX_AUTH_ISSUER", ISSUER)
+    monkeypatch.setenv("VELOX_AUTH_AUDIENCE", AUDIENCE)
+    monkeypatch.setenv("VELOX_AUTH_ALGORITHMS", "HS256,RS256")
+    monkeypatch.setenv("VELOX_AUTH_SECRET", HMAC_SECRET)
+    with pytest.raises(ConfigurationError) as info:
+        AuthSettings.from_env()
+    assert "['HS256', 'RS256'] mix HMAC and asymmetric algorithms" in str(info.value)
+    assert HMAC_SECRET not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "issuers",
+    [
+        {"issuer": ISSUER, "secret": HMAC_SECRET},  # an object, not a list
+        [{"issuer": ISSUER, "secret": HMAC_SECRET, "leeway": "soon"}],
+        [{"issuer": ISSUER, "extra": {"password": HMAC_SECRET}}],
+        [[{"client_secret": HMAC_SECRET}]],
+    ],
+)
+def test_secrets_inside_issuers_never_reach_the_error(
+    monkeypatch: pytest.MonkeyPatch, issuers: object
+) -> None:
+    monkeypatch.setenv("VELOX_AUTH_ISSUERS", json.dumps(issuers))
+    with pytest.raises(ConfigurationError) as info:
+        AuthSettings.from_env()
+    assert "VELOX_AUTH_ISSUERS" in str(info.value)
+    assert HMAC_SECRET not in str(info.value)
+
+
+def test_every_problem_is_listed_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VELOX_AUTH_ISSUER", ISSUER)
+    monkeypatch.setenv("VELOX_AUTH_JWKS_URL", "http://login.example.com/jwks")  # not https
+    monkeypatch.setenv("VELOX_AUTH_JWKS_FAILURE_BACKOFF", "-1")
+    monkeypatch.setenv("VELOX_AUTH_API_KEYS", "short")
+    issuers = [{"issuer": "https://b.example.com/", "audience": [AUDIENCE], "secret": "tiny"}]
+    monkeypatch.setenv("VELOX_AUTH_ISSUERS", json.dumps(issuers))
+    with pytest.raises(ConfigurationError) as info:
+        AuthSettings.from_env()
+    message = str(info.value)
+    assert "no audience" in message  # the flat issuer
+    assert "must be an https:// URL" in message
+    assert "a secret only verifies HMAC algorithms" in message  # the second issuer
+    assert "failure_backoff=-1.0 must not be negative" in message
+    assert "shorter than 16 characters" in message
+    assert len(info.value.problems) == 5
+    assert "tiny" not in message and "short" not in message.replace("shorter", "")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import logging
 import time
@@ -17,6 +19,7 @@ from veloxapi.batteries.auth import (
     Issuer,
     TokenValidator,
 )
+from veloxapi.batteries.auth.validator import MAX_TOKEN_LENGTH
 
 pytestmark = pytest.mark.anyio
 
@@ -231,3 +234,69 @@ async def test_eddsa_token() -> None:
         Issuer(RSA_ISSUER, algorithms=["EdDSA"], audience=AUDIENCE, public_keys=[key.jwk()])
     )
     assert (await validator.validate(key.sign(claims(RSA_ISSUER)))).header["kid"] == "ed-1"
+
+
+# --- hostile input: whatever decoding raises is a 401 -----------------------------------
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def hmac_signed(header: bytes, payload: bytes, secret: str = HMAC_SECRET) -> str:
+    """A token signed over raw JSON text, which may be JSON no encoder would write."""
+    signing_input = f"{b64(header)}.{b64(payload)}"
+    digest = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64(digest)}"
+
+
+HS256_HEADER = b'{"alg": "HS256", "typ": "JWT"}'
+DEEP = b"[" * 5000 + b"]" * 5000
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        ".".join([b64(HS256_HEADER), b64(b'{"iss": ' + DEEP + b"}"), b64(b"sig")]),
+        ".".join([b64(b'{"alg": ' + DEEP + b"}"), b64(b"{}"), b64(b"sig")]),
+    ],
+    ids=["nested-payload", "nested-header"],
+)
+async def test_deeply_nested_json_is_malformed(validator: TokenValidator, token: str) -> None:
+    assert (await rejection(validator, token)).detail == "Token is malformed"
+
+
+@pytest.mark.parametrize("exp", [b"Infinity", b"-Infinity", b"NaN", b"1e400"])
+async def test_absurd_expiry_is_rejected(validator: TokenValidator, exp: bytes) -> None:
+    now = str(int(time.time())).encode()
+    payload = (
+        b'{"iss": "' + HMAC_ISSUER.encode() + b'", "aud": "' + AUDIENCE.encode() + b'", '
+        b'"sub": "user-42", "iat": ' + now + b', "exp": ' + exp + b"}"
+    )
+    error = await rejection(validator, hmac_signed(HS256_HEADER, payload))
+    assert error.detail in {"Token is malformed", "Token is invalid", "Token has expired"}
+
+
+async def test_oversized_token_is_refused_before_decoding(validator: TokenValidator) -> None:
+    token = hmac_token(claims(HMAC_ISSUER, padding="x" * MAX_TOKEN_LENGTH))
+    assert len(token) > MAX_TOKEN_LENGTH
+    assert (await rejection(validator, token)).detail == "Token is malformed"
+
+
+# --- aud: checked when present, required only when listed in required_claims ------------
+
+
+async def test_aud_not_required_is_still_checked_when_present() -> None:
+    validator = TokenValidator(
+        Issuer(
+            HMAC_ISSUER,
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            secret=HMAC_SECRET,
+            required_claims=("exp", "iss"),
+        )
+    )
+    token = await validator.validate(hmac_token(claims(HMAC_ISSUER, aud=None)))
+    assert "aud" not in token.claims
+    wrong = hmac_token(claims(HMAC_ISSUER, aud="billing-api"))
+    assert (await rejection(validator, wrong)).detail == "Token audience is not accepted"
