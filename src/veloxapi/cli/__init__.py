@@ -1,0 +1,1 @@
+"""The `velox` command line."""
