@@ -12,7 +12,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
 
-.PHONY: venv test lint typecheck pytest run conformance readme-table bench bench-quick profile
+.PHONY: venv test lint typecheck pytest run conformance readme-table bench bench-quick profile docs
 
 venv: $(STAMP)
 
@@ -53,9 +53,16 @@ run: venv
 conformance:
 	$(PYTHON) conformance/run.py $(CONFORMANCE_ARGS)
 	$(PYTHON) conformance/readme_table.py
+	$(PYTHON) conformance/anomalies.py
 
 readme-table:
 	$(PYTHON) conformance/readme_table.py
+
+# The documentation site, offline, into docs/_build/html; any warning (a broken link or
+# reference, a docstring Sphinx cannot read) fails the build.
+docs: venv
+	$(BIN)/sphinx-build -q -W --keep-going -b html docs docs/_build/html
+	@echo "docs: open docs/_build/html/index.html"
 
 # Benchmarks against FastAPI and Litestar (see benchmarks/README.md).
 bench: venv
