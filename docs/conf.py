@@ -15,7 +15,7 @@ sys.path.insert(0, str(HERE / "_ext"))
 
 project = "veloxapi"
 author = "the veloxapi developers"
-copyright = "veloxapi developers"  # noqa: A001 - Sphinx's setting name
+copyright = "veloxapi developers"
 
 extensions = [
     "myst_parser",
