@@ -33,8 +33,8 @@ test: venv
 	exit $$status
 
 lint: venv
-	$(BIN)/ruff check src tests conformance examples
-	$(BIN)/ruff format --check src tests conformance examples
+	$(BIN)/ruff check src tests conformance examples docs
+	$(BIN)/ruff format --check src tests conformance examples docs
 
 typecheck: venv
 	$(BIN)/mypy
