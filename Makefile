@@ -1,5 +1,5 @@
 # veloxapi developer commands. On a fresh machine only python3 (>= 3.11) is needed:
-#   make run    serve examples/app.py on http://127.0.0.1:8000
+#   make run    serve the demo service (examples/demo) on http://127.0.0.1:8000 (HOST=, PORT=)
 #   make test   lint, type-check and run the project's tests
 # Every target that needs the dev environment builds .venv first (once).
 
@@ -7,7 +7,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.veloxapi-installed
+<<<<<<< HEAD
 EXTRAS := dev,standard,jwt,redis,metrics,settings,postgres,orjson,ujson,sbom,docs
+=======
+EXTRAS := dev,standard,jwt,redis,metrics,settings,postgres,orjson,ujson,db
+>>>>>>> main
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
@@ -45,8 +49,12 @@ pytest: venv
 	if [ $$status -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; \
 	exit $$status
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The inventory demo on embedded defaults: SQLite under examples/demo/.data, in-memory stores.
 run: venv
-	$(BIN)/uvicorn --app-dir examples app:app --host 127.0.0.1 --port 8000
+	$(BIN)/uvicorn --factory --app-dir examples demo.main:create_app --host $(HOST) --port $(PORT)
 
 # FastAPI's test-suite against veloxapi, in its own venv under .cache/conformance.
 # CONFORMANCE_ARGS="--check-floor" (or CONFORMANCE_CHECK_FLOOR=1) fails below the floor.

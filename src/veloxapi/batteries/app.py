@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings
 from veloxapi.batteries.settings import ConfigurationError, build_settings
 
 if TYPE_CHECKING:
+    from veloxapi.batteries.db import Database
     from veloxapi.batteries.health import HealthChecks
     from veloxapi.batteries.metrics import HTTPMetrics
 
@@ -39,6 +40,9 @@ class BatterySpec(NamedTuple):
 
 # Installed in this order, innermost middleware first (``add_middleware`` wraps).
 BATTERIES: dict[str, BatterySpec] = {
+    "db": BatterySpec(
+        "veloxapi.batteries.db:DatabaseSettings", "veloxapi.batteries.db:install_database"
+    ),
     "cache": BatterySpec(
         "veloxapi.batteries.cache:CacheSettings", "veloxapi.batteries.cache:install_cache"
     ),
@@ -94,6 +98,11 @@ class Batteries:
     def metrics(self) -> HTTPMetrics | None:
         return self.installed.get("metrics")
 
+    @property
+    def db(self) -> Database | None:
+        """The database battery's engines and sessions."""
+        return self.installed.get("db")
+
 
 def _settings_for(name: str, option: BatteryOption) -> tuple[BaseSettings | None, list[str]]:
     settings_cls: type[BaseSettings] = _resolve(BATTERIES[name].settings)
@@ -147,6 +156,7 @@ def augment_app(
     errors: BatteryOption = None,
     rate_limit: BatteryOption = None,
     cache: BatteryOption = None,
+    db: BatteryOption = None,
 ) -> Batteries:
     """Validate the chosen batteries' settings, then install them on ``app``."""
     options = {
@@ -159,5 +169,6 @@ def augment_app(
         "errors": errors,
         "rate_limit": rate_limit,
         "cache": cache,
+        "db": db,
     }
     return install_batteries(app, options)

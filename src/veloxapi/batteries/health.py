@@ -7,9 +7,11 @@
   else from the metadata of the installed distribution ``VELOX_HEALTH_PACKAGE``,
   else from the application's ``version`` attribute.
 
-Built-in checks: PostgreSQL through asyncpg (``pip install "veloxapi[postgres]"``)
-and Redis through redis.asyncio (``pip install "veloxapi[redis]"``); any other
-check is a callable, sync or async, that fails by raising or returning False.
+Built-in checks: the database battery's database (``VELOX_DB_URL``) when that
+battery was installed first (``VELOX_HEALTH_DATABASE=false`` turns it off),
+PostgreSQL through asyncpg (``pip install "veloxapi[postgres]"``) and Redis
+through redis.asyncio (``pip install "veloxapi[redis]"``); any other check is a
+callable, sync or async, that fails by raising or returning False.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class HealthSettings(BatterySettings):
     timeout: float = Field(default=2.0, gt=0, le=60)
     postgres_url: SecretStr | None = Field(default=None, min_length=1)
     redis_url: SecretStr | None = Field(default=None, min_length=1)
+    database: bool = True
     version: str | None = None
     package: str | None = None
 
@@ -201,6 +204,9 @@ def install_health(app: Any, settings: HealthSettings) -> HealthChecks:
         checks.add("postgres", postgres_check(settings.postgres_url.get_secret_value()))
     if settings.redis_url is not None:
         checks.add("redis", redis_check(settings.redis_url.get_secret_value()))
+    database = getattr(app.state, "velox_database", None)  # the db battery, when installed
+    if settings.database and database is not None:
+        checks.add("database", database.check)
     version = _version(app, settings)
 
     async def running(request: Request) -> JSONResponse:

@@ -46,6 +46,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 logger = logging.getLogger("veloxapi.metrics")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+STATE_KEY = "velox_metrics"
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -224,9 +225,16 @@ def metrics_endpoint(metrics: HTTPMetrics) -> Any:
     return serve_metrics
 
 
+def metrics_for(app: Any) -> HTTPMetrics | None:
+    """The metrics :func:`install_metrics` set up on ``app``, for other batteries to report to."""
+    found = getattr(app.state, STATE_KEY, None)
+    return found if isinstance(found, HTTPMetrics) else None
+
+
 def install_metrics(app: Any, settings: MetricsSettings) -> HTTPMetrics:
     """Measure every request of ``app`` and expose the metrics (route or port)."""
     metrics = HTTPMetrics(settings)
+    setattr(app.state, STATE_KEY, metrics)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     if settings.port is None:
         app.add_route(

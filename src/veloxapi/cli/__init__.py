@@ -1,1 +1,1 @@
-"""The `velox` command line."""
+"""The ``velox`` command: its subcommands live in the modules of this package."""
