@@ -7,11 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.veloxapi-installed
-<<<<<<< HEAD
-EXTRAS := dev,standard,jwt,redis,metrics,settings,postgres,orjson,ujson,sbom,docs
-=======
-EXTRAS := dev,standard,jwt,redis,metrics,settings,postgres,orjson,ujson,db
->>>>>>> main
+EXTRAS := dev,standard,jwt,redis,metrics,settings,postgres,orjson,ujson,db,sbom,docs
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=

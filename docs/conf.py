@@ -32,6 +32,8 @@ myst_heading_anchors = 3
 
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
+# A docstring inherited from SQLAlchemy or Starlette cites their manuals, not ours.
+autodoc_inherit_docstrings = False
 # Each member is documented where it is defined; a module's re-exports are listed on its page.
 autodoc_default_options = {"members": True, "show-inheritance": True, "ignore-module-all": True}
 # A code block that is not quite the language it claims still renders; it is no broken link.
