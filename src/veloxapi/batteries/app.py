@@ -74,6 +74,10 @@ BATTERIES: dict[str, BatterySpec] = {
     "health": BatterySpec(
         "veloxapi.batteries.health:HealthSettings", "veloxapi.batteries.health:install_health"
     ),
+    "offload": BatterySpec(
+        "veloxapi.batteries.offload:OffloadSettings",
+        "veloxapi.batteries.offload:install_offload",
+    ),
 }
 
 
@@ -157,6 +161,7 @@ def augment_app(
     rate_limit: BatteryOption = None,
     cache: BatteryOption = None,
     db: BatteryOption = None,
+    offload: BatteryOption = None,
 ) -> Batteries:
     """Validate the chosen batteries' settings, then install them on ``app``."""
     options = {
@@ -170,5 +175,6 @@ def augment_app(
         "rate_limit": rate_limit,
         "cache": cache,
         "db": db,
+        "offload": offload,
     }
     return install_batteries(app, options)

@@ -1,11 +1,12 @@
 """Swagger UI and ReDoc files served by the app itself, so the docs work offline.
 
-The files come from an installed PyPI package, ``drf-spectacular-sidecar``
-(the ``docs`` extra): it republishes the official npm builds of
+The files come from an installed PyPI package, ``openapi-ui-bundles`` (a
+dependency of veloxapi; Apache-2.0): it ships the official npm builds of
 ``swagger-ui-dist`` (major version 5) and ``redoc`` (major version 2, the
-``redoc.standalone.js`` bundle) every month. Only its static files are read;
-its Python package (and the Django it names as a requirement) is never
-imported.
+``redoc.standalone.js`` bundle) as plain files and depends on nothing else.
+Only its static files are read; its Python code is never imported. The major
+versions are checked at start-up, so a release that changes them fails the
+app's start, not a reader's browser.
 
 Wiring, as the app does it::
 
@@ -35,8 +36,9 @@ from veloxapi.openapi.docs import REDOC_CDN, SWAGGER_UI_CDN
 DOCS_ASSETS_PATH = "/_velox/docs-assets"
 """Where the app mounts :func:`docs_assets_app` unless configured otherwise."""
 
-ASSETS_PACKAGE = "drf_spectacular_sidecar"
-_INSTALL_HINT = 'pip install "veloxapi[docs]"'
+ASSETS_PACKAGE = "openapi_ui_bundles"
+ASSETS_DISTRIBUTION = "openapi-ui-bundles"
+_INSTALL_HINT = 'pip install "openapi-ui-bundles>=0.3,<0.4"'
 
 _SWAGGER_DIR = "swagger-ui-dist@5"
 _REDOC_DIR = "redoc@2"
@@ -59,7 +61,7 @@ _BUNDLES = (
     _Bundle(
         name="Swagger UI",
         url_dir=_SWAGGER_DIR,
-        package_dir="static/drf_spectacular_sidecar/swagger-ui-dist",
+        package_dir="swagger_ui/vendor",
         files=("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"),
         version_file="swagger-ui-bundle.js",
         version_pattern=re.compile(rb'PACKAGE_VERSION:"(\d+)\.'),
@@ -69,10 +71,10 @@ _BUNDLES = (
     _Bundle(
         name="ReDoc",
         url_dir=_REDOC_DIR,
-        package_dir="static/drf_spectacular_sidecar/redoc/bundles",
+        package_dir="redoc/vendor",
         files=("redoc.standalone.js",),
-        version_file="redoc.standalone.js.LICENSE.txt",
-        version_pattern=re.compile(rb'Version: "(\d+)\.'),
+        version_file="redoc.standalone.js",
+        version_pattern=re.compile(rb'ReDoc Version: ",\s*"(\d+)\.'),
         major=2,
     ),
 )
@@ -141,7 +143,7 @@ def assets_package_root() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ImportError(
             "Serving the Swagger UI and ReDoc files offline needs the "
-            f"'drf-spectacular-sidecar' package: {_INSTALL_HINT}. "
+            f"'{ASSETS_DISTRIBUTION}' package (a dependency of veloxapi): {_INSTALL_HINT}. "
             "Or configure the app to load them from the CDN."
         )
     return Path(next(iter(spec.submodule_search_locations)))
@@ -151,7 +153,7 @@ def _check_files(root: Path, directory: Path, bundle: _Bundle) -> None:
     missing = [name for name in bundle.files if not (directory / name).is_file()]
     if missing:
         raise ImportError(
-            f"The installed 'drf-spectacular-sidecar' at {root} lacks {missing} "
+            f"The installed '{ASSETS_DISTRIBUTION}' at {root} lacks {missing} "
             f"in {directory}; reinstall a supported version: {_INSTALL_HINT}."
         )
 
@@ -163,7 +165,7 @@ def _check_major_version(root: Path, directory: Path, bundle: _Bundle) -> None:
     if found is None or int(found.group(1)) != bundle.major:
         shown = found.group(1).decode() if found else "unknown"
         raise ImportError(
-            f"The installed 'drf-spectacular-sidecar' at {root} ships {bundle.name} "
+            f"The installed '{ASSETS_DISTRIBUTION}' at {root} ships {bundle.name} "
             f"major version {shown}, but the docs pages need {bundle.major}: install a "
             f"release that ships {bundle.name} {bundle.major} ({_INSTALL_HINT} pins the "
             "supported range), or load the docs files from the CDN."
@@ -198,6 +200,7 @@ def docs_assets_app() -> Router:
 
 
 __all__ = [
+    "ASSETS_DISTRIBUTION",
     "ASSETS_PACKAGE",
     "CDN_ASSET_URLS",
     "DOCS_ASSETS_PATH",

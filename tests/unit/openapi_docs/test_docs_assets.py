@@ -80,9 +80,9 @@ def test_cdn_urls_are_the_docs_function_defaults():
     assert "redoc@2" in CDN_ASSET_URLS.redoc_js_url
 
 
-def test_missing_package_names_the_extra(monkeypatch):
+def test_missing_package_names_the_distribution(monkeypatch):
     monkeypatch.setattr(assets, "ASSETS_PACKAGE", "veloxapi_tests_no_such_package")
-    with pytest.raises(ImportError, match=r'pip install "veloxapi\[docs\]"'):
+    with pytest.raises(ImportError, match=r'pip install "openapi-ui-bundles'):
         docs_assets_app()
 
 
@@ -98,18 +98,16 @@ def test_package_without_the_files_is_reported_at_startup(monkeypatch, tmp_path:
 
 
 def _fake_assets_package(tmp_path: Path, swagger_version: str, redoc_version: str) -> str:
-    name = "veloxapi_tests_fake_sidecar"
-    static = tmp_path / name / "static" / "drf_spectacular_sidecar"
-    swagger = static / "swagger-ui-dist"
-    redoc_dir = static / "redoc" / "bundles"
+    name = "veloxapi_tests_fake_bundles"
+    swagger = tmp_path / name / "swagger_ui" / "vendor"
+    redoc_dir = tmp_path / name / "redoc" / "vendor"
     swagger.mkdir(parents=True)
     redoc_dir.mkdir(parents=True)
     (tmp_path / name / "__init__.py").write_text("")
     (swagger / "swagger-ui-bundle.js").write_text(f'x={{PACKAGE_VERSION:"{swagger_version}"}}')
     (swagger / "swagger-ui.css").write_text("")
     (swagger / "favicon-32x32.png").write_bytes(b"")
-    (redoc_dir / "redoc.standalone.js").write_text("")
-    (redoc_dir / "redoc.standalone.js.LICENSE.txt").write_text(f' *   Version: "{redoc_version}"')
+    (redoc_dir / "redoc.standalone.js").write_text(f'x(" ReDoc Version: ","{redoc_version}")')
     return name
 
 

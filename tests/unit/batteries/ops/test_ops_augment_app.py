@@ -147,7 +147,7 @@ def test_mapping_form_reports_unknown_batteries() -> None:
         install_batteries(build_app(), {"metrics": True, "metrix": True})
     assert caught.value.problems == [
         "'metrix' is not a battery; choose from cache, cors, db, errors, health, logging, "
-        "metrics, rate_limit, request_id, security_headers"
+        "metrics, offload, rate_limit, request_id, security_headers"
     ]
     app = build_app()
     assert install_batteries(app, {"metrics": True}).metrics is not None
