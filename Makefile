@@ -9,12 +9,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.veloxapi-installed
 # The deployment-file checkers (~160 MB) are needed by the tests only, not by `make run`.
 CHECKS_STAMP := $(VENV)/.veloxapi-deploy-check-installed
-EXTRAS := dev,standard,cli,yaml,jwt,redis,metrics,settings,postgres,orjson,ujson,db,tasks,inference-demo
+EXTRAS := dev,standard,cli,yaml,jwt,redis,metrics,settings,postgres,orjson,ujson,db,tasks,inference-demo,sbom,docs
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
 
-.PHONY: venv test lint typecheck pytest run conformance readme-table bench bench-quick profile
+.PHONY: venv test lint typecheck pytest run conformance readme-table bench bench-quick profile docs
 
 venv: $(STAMP)
 
@@ -44,8 +44,8 @@ test: venv
 	exit $$status
 
 lint: venv
-	$(BIN)/ruff check src tests conformance examples
-	$(BIN)/ruff format --check src tests conformance examples
+	$(BIN)/ruff check src tests conformance examples docs
+	$(BIN)/ruff format --check src tests conformance examples docs
 
 typecheck: venv
 	$(BIN)/mypy
@@ -68,9 +68,16 @@ run: venv
 conformance:
 	$(PYTHON) conformance/run.py $(CONFORMANCE_ARGS)
 	$(PYTHON) conformance/readme_table.py
+	$(PYTHON) conformance/anomalies.py
 
 readme-table:
 	$(PYTHON) conformance/readme_table.py
+
+# The documentation site, offline, into docs/_build/html; any warning (a broken link or
+# reference, a docstring Sphinx cannot read) fails the build.
+docs: venv
+	$(BIN)/sphinx-build -q -W --keep-going -b html docs docs/_build/html
+	@echo "docs: open docs/_build/html/index.html"
 
 # Benchmarks against FastAPI and Litestar (see benchmarks/README.md).
 bench: venv

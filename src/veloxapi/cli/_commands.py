@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "openapi": "veloxapi.cli.openapi:openapi",
     "routes": "veloxapi.cli.routes:routes",
     "run": "veloxapi.cli.serve:run",
+    "sbom": "veloxapi.cli.sbom:sbom",
     "worker": "veloxapi.cli.worker:worker",
 }
 
