@@ -10,7 +10,8 @@ every battery, by environment variable name, and the app is left untouched.
 Batteries are installed in registry order (see ``kit.REGISTRY`` for the
 middleware order and why). With the health battery on, the readiness check
 also covers every server store the other chosen batteries use (Redis for the
-cache and rate limits ...), unless ``VELOX_HEALTH_CHECK_STORES=false``.
+cache and rate limits ...), unless ``VELOX_HEALTH_CHECK_STORES=false``, and
+the OpenAPI document shows what the batteries answer (:mod:`.documentation`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_settings import BaseSettings
 
+from veloxapi.batteries.documentation import document_batteries
 from veloxapi.batteries.kit import REGISTRY, Battery
 from veloxapi.batteries.settings import ConfigurationError, build_settings
 
@@ -98,6 +100,8 @@ def install_batteries(app: Any, options: Mapping[str, BatteryOption]) -> Batteri
         if name in chosen:
             result.installed[name] = battery.installer()(app, chosen[name])
     _check_stores(result)
+    if result.installed:
+        document_batteries(app)
     return result
 
 

@@ -25,6 +25,7 @@ from veloxapi.batteries.auth import (
     BearerTokenAuth,
     current_user,
 )
+from veloxapi.batteries.documentation import document_batteries
 from veloxapi.batteries.settings import ConfigurationError
 
 STATE_KEY = "veloxapi_auth"
@@ -68,6 +69,7 @@ def install_auth(app: Any, settings: AuthSettings) -> AuthBattery:
     user = current_user(bearer, id_claims=settings.user_id_claims) if bearer else None
     battery = AuthBattery(settings, bearer, api_key, user)
     setattr(app.state, STATE_KEY, battery)
+    document_batteries(app)
     return battery
 
 

@@ -8,6 +8,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veloxapi.batteries._asgi import HeaderList, SendWatcher, add_missing, header_value
+from veloxapi.batteries.documentation import document_batteries
 from veloxapi.batteries.errors import error_response
 from veloxapi.batteries.ratelimit.limiter import (
     STATE_KEY,
@@ -77,6 +78,7 @@ def install_rate_limit(app: Any, settings: RateLimitSettings | None = None) -> R
     and add :class:`RateLimitMiddleware` when ``default_limits`` are configured."""
     limiter = RateLimiter(settings or RateLimitSettings())
     setattr(app.state, STATE_KEY, limiter)
+    document_batteries(app)
     if limiter.settings.default_limits:
         app.add_middleware(RateLimitMiddleware, limiter=limiter)
     return limiter
