@@ -74,6 +74,7 @@ def collect_settings(options: Mapping[str, BatteryOption]) -> dict[str, BaseSett
         settings, found = _settings_for(REGISTRY[name], option)
         problems.extend(found)
         if settings is not None:
+            problems.extend(REGISTRY[name].problems(settings))
             chosen[name] = settings
     if problems:
         raise ConfigurationError(problems)

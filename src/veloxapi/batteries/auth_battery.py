@@ -30,7 +30,7 @@ from veloxapi.batteries.settings import ConfigurationError
 
 STATE_KEY = "veloxapi_auth"
 
-__all__ = ["AuthBattery", "AuthSettings", "auth_for", "install_auth"]
+__all__ = ["AuthBattery", "AuthSettings", "auth_for", "check_auth", "install_auth"]
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,39 @@ def _api_key(settings: AuthSettings) -> APIKeyAuth | None:
     return APIKeyAuth(settings.api_key_verifier(), header=settings.api_key_header)
 
 
+_NOTHING = (
+    "the auth battery has nothing to check: set VELOX_AUTH_ISSUER (or VELOX_AUTH_ISSUERS) "
+    "for tokens, or VELOX_AUTH_API_KEYS / VELOX_AUTH_API_KEY_HASHES for API keys"
+)
+
+
+def _build(settings: AuthSettings) -> tuple[BearerTokenAuth | None, APIKeyAuth | None, list[str]]:
+    """The schemes ``settings`` configure, and every problem building them raised."""
+    problems: list[str] = []
+    bearer = api_key = None
+    try:
+        bearer = _bearer(settings)
+    except ConfigurationError as exc:
+        problems.extend(exc.problems)
+    try:
+        api_key = _api_key(settings)
+    except ConfigurationError as exc:
+        problems.extend(exc.problems)
+    if not problems and bearer is None and api_key is None:
+        problems.append(_NOTHING)
+    return bearer, api_key, problems
+
+
+def check_auth(settings: AuthSettings) -> list[str]:
+    """Every problem building the battery's validator and verifier would raise."""
+    return _build(settings)[2]
+
+
 def install_auth(app: Any, settings: AuthSettings) -> AuthBattery:
     """Build the validator, verifier and dependencies; keep them on ``app.state``."""
-    bearer, api_key = _bearer(settings), _api_key(settings)
-    if bearer is None and api_key is None:
-        raise ConfigurationError(
-            [
-                "the auth battery has nothing to check: set VELOX_AUTH_ISSUER (or "
-                "VELOX_AUTH_ISSUERS) for tokens, or VELOX_AUTH_API_KEYS / "
-                "VELOX_AUTH_API_KEY_HASHES for API keys"
-            ]
-        )
+    bearer, api_key, problems = _build(settings)
+    if problems:
+        raise ConfigurationError(problems)
     user = current_user(bearer, id_claims=settings.user_id_claims) if bearer else None
     battery = AuthBattery(settings, bearer, api_key, user)
     setattr(app.state, STATE_KEY, battery)

@@ -6,6 +6,9 @@ battery is chosen. Every install function has one shape,
 ``install(app, settings) -> handle``: it adds what the battery needs to ``app``
 (middleware, routes, state) and returns the object a user works with afterwards
 (the readiness registry, the metrics, the response cache, the limiter, ...).
+A battery whose settings can only be judged by building something (the auth
+battery's issuers) names a ``check(settings) -> problems`` too, run with the
+settings validation so every problem is reported before anything is installed.
 :func:`~veloxapi.batteries.app.augment_app` and ``VeloxAPI(batteries=...)`` accept
 exactly the registered names, in registry order.
 
@@ -46,6 +49,9 @@ class Battery:
     """``"module:SettingsClass"``: a pydantic-settings class reading ``VELOX_<NAME>_*``."""
     install: str
     """``"module:function"``: ``install(app, settings) -> handle``."""
+    check: str | None = None
+    """Optional ``"module:function"``: ``check(settings) -> list[str]``, problems found
+    before anything is installed (beyond what the settings class validates)."""
 
     def settings_class(self) -> type[BaseSettings]:
         found: type[BaseSettings] = resolve(self.settings)
@@ -55,11 +61,20 @@ class Battery:
         found: Installer = resolve(self.install)
         return found
 
+    def problems(self, settings: BaseSettings) -> list[str]:
+        """What :attr:`check` finds wrong with ``settings`` (nothing without a check)."""
+        if self.check is None:
+            return []
+        found: list[str] = resolve(self.check)(settings)
+        return found
 
-def _entry(name: str, module: str, settings: str, install: str) -> Battery:
-    return Battery(
-        name, f"veloxapi.batteries.{module}:{settings}", f"veloxapi.batteries.{module}:{install}"
-    )
+
+def _entry(
+    name: str, module: str, settings: str, install: str, check: str | None = None
+) -> Battery:
+    where = f"veloxapi.batteries.{module}"
+    checked = f"{where}:{check}" if check else None
+    return Battery(name, f"{where}:{settings}", f"{where}:{install}", checked)
 
 
 # Installed in this order. ``add_middleware`` wraps, so the first entry is the
@@ -83,7 +98,7 @@ REGISTRY: dict[str, Battery] = {
         _entry("metrics", "metrics", "MetricsSettings", "install_metrics"),
         _entry("logging", "logging", "LoggingSettings", "install_logging"),
         _entry("request_id", "request_id", "RequestIdSettings", "install_request_id"),
-        _entry("auth", "auth_battery", "AuthSettings", "install_auth"),
+        _entry("auth", "auth_battery", "AuthSettings", "install_auth", "check_auth"),
         _entry("health", "health", "HealthSettings", "install_health"),
     )
 }

@@ -89,6 +89,23 @@ def test_auth_through_augment_app(monkeypatch: pytest.MonkeyPatch) -> None:
     assert client.get("/keyed", headers={"X-API-Key": "nope"}).status_code == 403
 
 
+def test_auth_problems_are_listed_with_the_others_before_any_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VELOX_AUTH_API_KEYS", "short")
+    monkeypatch.setenv("VELOX_METRICS_PORT", "eighty")
+    app = VeloxAPI()
+    routes_before = list(app.routes)
+    with pytest.raises(ConfigurationError) as caught:
+        augment_app(app, auth=True, metrics=True, health=True)
+    problems = caught.value.problems
+    assert len(problems) == 2
+    assert any("shorter than 16 characters" in problem for problem in problems)
+    assert any("VELOX_METRICS_PORT='eighty'" in problem for problem in problems)
+    assert app.routes == routes_before
+    assert app.user_middleware == []
+
+
 def test_auth_with_nothing_to_check_is_refused() -> None:
     with pytest.raises(ConfigurationError) as caught:
         augment_app(VeloxAPI(), auth=True)
