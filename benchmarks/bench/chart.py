@@ -20,6 +20,7 @@ COLORS = {
     "veloxapi": "#d6452b",
     "batteries": "#f28e6b",
     "fastapi": "#069a8e",
+    "fastapi_addons": "#5cc8b8",
     "litestar": "#f0b429",
     "floor": "#8a8a8a",
 }
@@ -27,6 +28,7 @@ LABELS = {
     "veloxapi": "veloxapi",
     "batteries": "veloxapi + all batteries",
     "fastapi": "FastAPI",
+    "fastapi_addons": "FastAPI + add-ons",
     "litestar": "Litestar",
     "floor": "floor (hand-written ASGI)",
 }

@@ -59,13 +59,17 @@ class Table:
 
 
 def ratios(results: dict[str, dict[str, Any]]) -> dict[str, float | None]:
-    """veloxapi's median divided by each other framework's median (None when either is missing)."""
+    """veloxapi's median divided by each other framework's median (None when either is
+    missing), and "veloxapi + batteries" divided by "FastAPI + add-ons"."""
     velox = results.get("veloxapi", {}).get("median")
     out: dict[str, float | None] = {}
     for other in COMPARED:
         theirs = results.get(other, {}).get("median")
         if other in results:
             out[f"veloxapi/{other}"] = velox / theirs if velox and theirs else None
+    if "batteries" in results and "fastapi_addons" in results:
+        ours, theirs = results["batteries"].get("median"), results["fastapi_addons"].get("median")
+        out["batteries/fastapi_addons"] = ours / theirs if ours and theirs else None
     return out
 
 

@@ -17,6 +17,7 @@ _PYTHONS = {
     "veloxapi": os.environ.get("VELOX_PYTHON", str(PROJECT_DIR / ".venv" / "bin" / "python")),
     "batteries": os.environ.get("VELOX_PYTHON", str(PROJECT_DIR / ".venv" / "bin" / "python")),
     "fastapi": str(BENCH_DIR / ".venv-fastapi" / "bin" / "python"),
+    "fastapi_addons": str(BENCH_DIR / ".venv-fastapi" / "bin" / "python"),
     "litestar": str(BENCH_DIR / ".venv-litestar" / "bin" / "python"),
     "floor": str(BENCH_DIR / ".venv-fastapi" / "bin" / "python"),
 }

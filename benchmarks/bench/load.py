@@ -3,13 +3,15 @@
 import importlib
 from typing import Any
 
-FRAMEWORKS = ("veloxapi", "batteries", "fastapi", "litestar", "floor")
-"""``batteries`` is veloxapi serving the same app with every battery switched on."""
+FRAMEWORKS = ("veloxapi", "batteries", "fastapi", "fastapi_addons", "litestar", "floor")
+"""``batteries`` is veloxapi serving the same app with every battery switched on;
+``fastapi_addons`` is FastAPI with the third-party add-ons for the same features."""
 
 _MODULES = {
     "veloxapi": "apps.fastapi_style",
     "batteries": "apps.fastapi_style",
     "fastapi": "apps.fastapi_style",
+    "fastapi_addons": "apps.fastapi_style",
     "litestar": "apps.litestar_app",
     "floor": "apps.floor_asgi",
 }
@@ -40,4 +42,8 @@ def load_app(framework: str, which: str) -> Any:
         from apps.with_batteries import switch_on_batteries
 
         switch_on_batteries(app)
+    if framework == "fastapi_addons":
+        from apps.fastapi_addons import switch_on_addons
+
+        switch_on_addons(app)
     return app

@@ -20,6 +20,7 @@ NAMES = {
     "veloxapi": "veloxapi",
     "batteries": "veloxapi + batteries",
     "fastapi": "FastAPI",
+    "fastapi_addons": "FastAPI + add-ons",
     "litestar": "Litestar",
     "floor": "floor",
 }
@@ -57,9 +58,16 @@ def _frameworks(section: dict[str, Any]) -> list[str]:
 def _table(section: dict[str, Any], kind: str) -> list[str]:
     frameworks = _frameworks(section)
     # the batteries column sits beside the bare one; ratios compare against the other frameworks
-    ratio_keys = [f"veloxapi/{fw}" for fw in frameworks if fw not in ("veloxapi", "batteries")]
+    ratio_keys = [
+        f"veloxapi/{fw}"
+        for fw in frameworks
+        if fw not in ("veloxapi", "batteries", "fastapi_addons")
+    ]
+    if "batteries" in frameworks and "fastapi_addons" in frameworks:
+        ratio_keys.append("batteries/fastapi_addons")
     header = ["Scenario", *(NAMES[fw] for fw in frameworks)]
-    header += [f"veloxapi / {NAMES[key.split('/')[1]]}" for key in ratio_keys] + ["Target"]
+    header += [" / ".join(NAMES[part] for part in key.split("/")) for key in ratio_keys]
+    header.append("Target")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, metric in section.items():
         digits = 3 if kind == "startup" and name != "rss_mib" else 0

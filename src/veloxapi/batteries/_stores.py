@@ -1,20 +1,34 @@
-"""What the rate-limit and cache stores share: the settings that choose a store,
-a Redis client per event loop and a warning that is not repeated on every
-request while a store is down."""
+"""What the rate-limit and cache stores share: the settings that choose a store
+(with the one Redis URL every battery uses unless it sets its own), a Redis
+client per event loop, the back-off that stops requests from waiting on a store
+that just failed, and a warning that is not repeated on every request while a
+store is down."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
+from veloxapi.batteries.connections import SHARED_REDIS_ENV, check_redis_url, shared_redis_url
 from veloxapi.batteries.settings import BatterySettings
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+
+
+@dataclass(frozen=True)
+class StoreRef:
+    """A server store a battery uses: its kind (``redis``, ``postgres``), URL and user."""
+
+    kind: str
+    url: str
+    battery: str
 
 
 class StoreSettings(BatterySettings):
@@ -22,9 +36,50 @@ class StoreSettings(BatterySettings):
 
     backend: Literal["memory", "redis"] = "memory"
     """``memory`` (per process) or ``redis`` (shared by every worker)."""
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str | None = None
+    """This battery's Redis; unset: the shared ``VELOX_REDIS_URL`` (or the local default)."""
     redis_timeout: float = Field(default=1.0, gt=0)
     """Seconds before a Redis call counts as an outage."""
+    failure_backoff: float = Field(default=5.0, ge=0)
+    """After a store failure, seconds during which the store is not asked at all
+    (requests get the outage behaviour at once instead of each waiting)."""
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        return None if value is None else check_redis_url(value)
+
+    @model_validator(mode="after")
+    def _shared_url_valid(self) -> Self:
+        if self.backend == "redis" and self.redis_url is None and SHARED_REDIS_ENV in os.environ:
+            try:
+                check_redis_url(os.environ[SHARED_REDIS_ENV])
+            except ValueError as exc:
+                raise ValueError(f"{SHARED_REDIS_ENV}: {exc}") from None
+        return self
+
+    def store_url(self) -> str:
+        """The Redis URL this battery uses: its own, else the shared one."""
+        return self.redis_url or shared_redis_url()
+
+
+class Backoff:
+    """Skips a store for ``seconds`` after it failed, so one outage costs one timeout."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._until = 0.0
+
+    @property
+    def active(self) -> bool:
+        """Whether the store failed recently and should not be asked now."""
+        return self._until > 0.0 and time.monotonic() < self._until
+
+    def failed(self) -> None:
+        self._until = time.monotonic() + self.seconds
+
+    def succeeded(self) -> None:
+        self._until = 0.0
 
 
 def import_redis() -> Any:

@@ -1,26 +1,29 @@
 """``augment_app``: turn on the chosen batteries of an application with one call.
 
 Each battery is given as ``True`` (settings read from the environment), a
-settings instance, or ``False``/``None`` (off). All settings are validated
+settings instance, or ``False``/``None`` (off); the names are those of the
+battery registry (:mod:`veloxapi.batteries.kit`). All settings are validated
 before anything is installed: if any battery is misconfigured, one
 :class:`~veloxapi.batteries.settings.ConfigurationError` lists every problem of
 every battery, by environment variable name, and the app is left untouched.
 
-Middleware order (outermost first): request id, access log, metrics, security
-headers, CORS, errors, rate limit, cache, then the app. So every log line of a
-request carries its id, and metrics and the access log see the final status,
-including CORS preflights, 429s and cached answers.
+Batteries are installed in registry order (see ``kit.REGISTRY`` for the
+middleware order and why). With the health battery on, the readiness check
+also covers every server store the other chosen batteries use (Redis for the
+cache and rate limits ...), unless ``VELOX_HEALTH_CHECK_STORES=false``, and
+the OpenAPI document shows what the batteries answer (:mod:`.documentation`).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from pydantic_settings import BaseSettings
 
+from veloxapi.batteries.documentation import document_batteries
+from veloxapi.batteries.kit import REGISTRY, Battery
 from veloxapi.batteries.settings import ConfigurationError, build_settings
 
 if TYPE_CHECKING:
@@ -31,64 +34,9 @@ if TYPE_CHECKING:
 BatteryOption = bool | BaseSettings | None
 
 
-class BatterySpec(NamedTuple):
-    """Where a battery lives: ``module:SettingsClass`` and ``module:install_function``."""
-
-    settings: str
-    install: str
-
-
-# Installed in this order, innermost middleware first (``add_middleware`` wraps).
-BATTERIES: dict[str, BatterySpec] = {
-    "db": BatterySpec(
-        "veloxapi.batteries.db:DatabaseSettings", "veloxapi.batteries.db:install_database"
-    ),
-    "cache": BatterySpec(
-        "veloxapi.batteries.cache:CacheSettings", "veloxapi.batteries.cache:install_cache"
-    ),
-    "rate_limit": BatterySpec(
-        "veloxapi.batteries.ratelimit:RateLimitSettings",
-        "veloxapi.batteries.ratelimit:install_rate_limit",
-    ),
-    "errors": BatterySpec(
-        "veloxapi.batteries.errors:ErrorSettings", "veloxapi.batteries.errors:install_errors"
-    ),
-    "cors": BatterySpec(
-        "veloxapi.batteries.security_headers:CorsSettings",
-        "veloxapi.batteries.security_headers:install_cors",
-    ),
-    "security_headers": BatterySpec(
-        "veloxapi.batteries.security_headers:SecurityHeadersSettings",
-        "veloxapi.batteries.security_headers:install_security_headers",
-    ),
-    "metrics": BatterySpec(
-        "veloxapi.batteries.metrics:MetricsSettings", "veloxapi.batteries.metrics:install_metrics"
-    ),
-    "logging": BatterySpec(
-        "veloxapi.batteries.logging:LoggingSettings", "veloxapi.batteries.logging:install_logging"
-    ),
-    "request_id": BatterySpec(
-        "veloxapi.batteries.request_id:RequestIdSettings",
-        "veloxapi.batteries.request_id:install_request_id",
-    ),
-    "health": BatterySpec(
-        "veloxapi.batteries.health:HealthSettings", "veloxapi.batteries.health:install_health"
-    ),
-    "offload": BatterySpec(
-        "veloxapi.batteries.offload:OffloadSettings",
-        "veloxapi.batteries.offload:install_offload",
-    ),
-}
-
-
-def _resolve(target: str) -> Any:
-    module_name, _, attribute = target.partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
-
-
 @dataclass
 class Batteries:
-    """What :func:`augment_app` installed: each battery's settings and install result."""
+    """What was installed: each battery's settings and the handle its install returned."""
 
     settings: dict[str, BaseSettings] = field(default_factory=dict)
     installed: dict[str, Any] = field(default_factory=dict)
@@ -108,73 +56,68 @@ class Batteries:
         return self.installed.get("db")
 
 
-def _settings_for(name: str, option: BatteryOption) -> tuple[BaseSettings | None, list[str]]:
-    settings_cls: type[BaseSettings] = _resolve(BATTERIES[name].settings)
+def _settings_for(battery: Battery, option: BatteryOption) -> tuple[BaseSettings | None, list[str]]:
+    settings_cls = battery.settings_class()
     if option is True:
         return build_settings(settings_cls)
     if isinstance(option, settings_cls):
         return option, []
     expected = f"True, False, None or a {settings_cls.__name__} instance"
-    return None, [f"augment_app({name}=...) expects {expected}, got {option!r}"]
+    return None, [f"augment_app({battery.name}=...) expects {expected}, got {option!r}"]
 
 
 def collect_settings(options: Mapping[str, BatteryOption]) -> dict[str, BaseSettings]:
     """Settings of every enabled battery, or one ConfigurationError with all problems."""
     chosen: dict[str, BaseSettings] = {}
     problems = [
-        f"{name!r} is not a battery; choose from {', '.join(sorted(BATTERIES))}"
+        f"{name!r} is not a battery; choose from {', '.join(sorted(REGISTRY))}"
         for name in options
-        if name not in BATTERIES
+        if name not in REGISTRY
     ]
     for name, option in options.items():
-        if name not in BATTERIES or option is None or option is False:
+        if name not in REGISTRY or option is None or option is False:
             continue
-        settings, found = _settings_for(name, option)
+        settings, found = _settings_for(REGISTRY[name], option)
         problems.extend(found)
         if settings is not None:
+            problems.extend(REGISTRY[name].problems(settings))
             chosen[name] = settings
     if problems:
         raise ConfigurationError(problems)
     return chosen
 
 
+def _check_stores(result: Batteries) -> None:
+    """Give the health battery's readiness the stores the other batteries use."""
+    health = result.installed.get("health")
+    if health is None or not getattr(result.settings["health"], "check_stores", True):
+        return
+    for name, handle in result.installed.items():
+        stores = getattr(handle, "stores", None)
+        if name != "health" and callable(stores):
+            for store in stores():
+                health.add_store(store)
+
+
 def install_batteries(app: Any, options: Mapping[str, BatteryOption]) -> Batteries:
     """:func:`augment_app` with the choices in a mapping (the constructor's ``batteries=``)."""
     chosen = collect_settings(options)
     result = Batteries(settings=chosen)
-    for name, spec in BATTERIES.items():
+    for name, battery in REGISTRY.items():
         if name in chosen:
-            result.installed[name] = _resolve(spec.install)(app, chosen[name])
+            result.installed[name] = battery.installer()(app, chosen[name])
+    _check_stores(result)
+    if result.installed:
+        document_batteries(app)
     return result
 
 
-def augment_app(
-    app: Any,
-    *,
-    logging: BatteryOption = None,
-    request_id: BatteryOption = None,
-    metrics: BatteryOption = None,
-    health: BatteryOption = None,
-    security_headers: BatteryOption = None,
-    cors: BatteryOption = None,
-    errors: BatteryOption = None,
-    rate_limit: BatteryOption = None,
-    cache: BatteryOption = None,
-    db: BatteryOption = None,
-    offload: BatteryOption = None,
-) -> Batteries:
-    """Validate the chosen batteries' settings, then install them on ``app``."""
-    options = {
-        "logging": logging,
-        "request_id": request_id,
-        "metrics": metrics,
-        "health": health,
-        "security_headers": security_headers,
-        "cors": cors,
-        "errors": errors,
-        "rate_limit": rate_limit,
-        "cache": cache,
-        "db": db,
-        "offload": offload,
-    }
-    return install_batteries(app, options)
+def augment_app(app: Any, **batteries: BatteryOption) -> Batteries:
+    """Validate the chosen batteries' settings, then install them on ``app``.
+
+    Keyword names are the registered batteries (``logging``, ``request_id``,
+    ``metrics``, ``health``, ``security_headers``, ``cors``, ``deprecation``,
+    ``errors``, ``rate_limit``, ``cache``, ``auth`` and any added with
+    :func:`veloxapi.batteries.kit.register`).
+    """
+    return install_batteries(app, batteries)

@@ -12,6 +12,11 @@ wraps them in a dependency for a route's ``dependencies=[...]``::
         deprecated_route(deprecated_at=date(2026, 1, 1), sunset=date(2026, 12, 31),
                          link="https://example.com/migrate-to-v2"),
     ])
+
+As a battery (``augment_app(app, deprecation=True)``, ``VELOX_DEPRECATION_*``),
+every route declared ``deprecated=True`` (on the route or its router) answers
+with the configured headers; a route that sets its own ``Deprecation`` header
+(through :func:`deprecated_route`) keeps it.
 """
 
 from __future__ import annotations
@@ -22,9 +27,13 @@ from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any
 
+from pydantic import model_validator
+from pydantic_settings import SettingsConfigDict
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from veloxapi.batteries.settings import ConfigurationError
+from veloxapi.batteries._asgi import HeaderList, SendWatcher, add_missing
+from veloxapi.batteries.settings import BatterySettings, ConfigurationError
 
 _URI = re.compile(r"[^\s<>\"]+")
 When = date | datetime
@@ -103,3 +112,60 @@ def deprecated_route(
         deprecated_at=deprecated_at, sunset=sunset, link=link, sunset_link=sunset_link
     )
     return Depends(deprecation_dependency(headers))
+
+
+class DeprecationSettings(BatterySettings):
+    """``VELOX_DEPRECATION_*``: the headers for routes declared ``deprecated=True``."""
+
+    model_config = SettingsConfigDict(env_prefix="VELOX_DEPRECATION_")
+
+    deprecated_at: date | datetime
+    """When the deprecated routes were (or will be) deprecated; a date or aware datetime."""
+    sunset: date | datetime | None = None
+    link: str | None = None
+    """Migration notes (``Link: <...>; rel="deprecation"``)."""
+    sunset_link: str | None = None
+
+    @model_validator(mode="after")
+    def _headers_build(self) -> DeprecationSettings:
+        try:
+            self.headers()
+        except ConfigurationError as exc:
+            raise ValueError("; ".join(exc.problems)) from None
+        return self
+
+    def headers(self) -> dict[str, str]:
+        return deprecation_headers(
+            deprecated_at=self.deprecated_at,
+            sunset=self.sunset,
+            link=self.link,
+            sunset_link=self.sunset_link,
+        )
+
+
+class DeprecationMiddleware:
+    """Pure ASGI: adds the deprecation headers to responses of deprecated routes."""
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        def add_headers(headers: HeaderList) -> None:
+            if getattr(scope.get("route"), "deprecated", False):
+                add_missing(headers, self.headers)
+
+        await self.app(scope, receive, SendWatcher(send, add_headers))
+
+
+def install_deprecation(app: Any, settings: DeprecationSettings) -> dict[str, str]:
+    """Add :class:`DeprecationMiddleware`; the handle is the headers deprecated routes get."""
+    headers = settings.headers()
+    app.add_middleware(DeprecationMiddleware, headers=headers)
+    return headers

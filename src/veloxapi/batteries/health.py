@@ -12,6 +12,10 @@ battery was installed first (``VELOX_HEALTH_DATABASE=false`` turns it off),
 PostgreSQL through asyncpg (``pip install "veloxapi[postgres]"``) and Redis
 through redis.asyncio (``pip install "veloxapi[redis]"``); any other check is a
 callable, sync or async, that fails by raising or returning False.
+DSNs are checked when the settings are built: ``postgresql+asyncpg://`` (the
+SQLAlchemy form) is accepted and normalised, other schemes are refused.
+Installed through ``augment_app``, readiness also checks every server store the
+other chosen batteries use (:meth:`HealthChecks.add_store`), each store once.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from pydantic_settings import SettingsConfigDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from veloxapi.batteries._stores import StoreRef
+from veloxapi.batteries.connections import check_redis_url, normalise_postgres_dsn
 from veloxapi.batteries.settings import BatterySettings, ConfigurationError
 
 logger = logging.getLogger("veloxapi.health")
@@ -49,8 +55,24 @@ class HealthSettings(BatterySettings):
     postgres_url: SecretStr | None = Field(default=None, min_length=1)
     redis_url: SecretStr | None = Field(default=None, min_length=1)
     database: bool = True
+    check_stores: bool = True
+    """Check the Redis/PostgreSQL stores the other batteries use (with ``augment_app``)."""
     version: str | None = None
     package: str | None = None
+
+    @field_validator("postgres_url")
+    @classmethod
+    def _postgres_dsn(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        return SecretStr(normalise_postgres_dsn(value.get_secret_value()))
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_redis_url(value.get_secret_value())
+        return value
 
     @field_validator("package")
     @classmethod
@@ -112,6 +134,7 @@ class HealthChecks:
     def __init__(self, timeout: float = 2.0) -> None:
         self.timeout = timeout
         self._checks: dict[str, tuple[CheckFunction, float]] = {}
+        self._stores: set[tuple[str, str]] = set()
 
     def add(self, name: str, check: CheckFunction, *, timeout: float | None = None) -> None:
         """Register ``check`` under ``name``; it fails by raising or returning False."""
@@ -120,6 +143,24 @@ class HealthChecks:
         if not callable(check):
             raise ConfigurationError([f"readiness check {name!r} must be callable, got {check!r}"])
         self._checks[name] = (check, self.timeout if timeout is None else timeout)
+
+    def add_store(self, store: StoreRef) -> None:
+        """Check ``store`` (``redis`` or ``postgres``) once, however many batteries use it.
+
+        The check is named after the kind (``redis``), or ``redis-<battery>``
+        when another store of that kind is checked already.
+        """
+        identity = (store.kind, store.url)
+        if identity in self._stores:
+            return
+        makers = {"redis": redis_check, "postgres": postgres_check}
+        if store.kind not in makers:
+            raise ConfigurationError(
+                [f"readiness cannot check a {store.kind!r} store; add a check with add()"]
+            )
+        name = store.kind if store.kind not in self._checks else f"{store.kind}-{store.battery}"
+        self.add(name, makers[store.kind](store.url))
+        self._stores.add(identity)
 
     @property
     def names(self) -> list[str]:
@@ -201,9 +242,9 @@ def install_health(app: Any, settings: HealthSettings) -> HealthChecks:
     """Add the liveness, readiness and version routes; return the check registry."""
     checks = HealthChecks(settings.timeout)
     if settings.postgres_url is not None:
-        checks.add("postgres", postgres_check(settings.postgres_url.get_secret_value()))
+        checks.add_store(StoreRef("postgres", settings.postgres_url.get_secret_value(), "health"))
     if settings.redis_url is not None:
-        checks.add("redis", redis_check(settings.redis_url.get_secret_value()))
+        checks.add_store(StoreRef("redis", settings.redis_url.get_secret_value(), "health"))
     database = getattr(app.state, "velox_database", None)  # the db battery, when installed
     if settings.database and database is not None:
         checks.add("database", database.check)

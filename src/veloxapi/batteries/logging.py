@@ -5,8 +5,10 @@
 * :class:`RequestIdFilter` stamps every record with the current request id
   (see :mod:`veloxapi.batteries.request_id`).
 * :class:`RedactingFilter` replaces secrets: Authorization, cookies, API keys,
-  passwords, tokens and any configured field, in ``extra=`` fields (also nested
-  in dicts) and in ``key=value`` / ``key: value`` text inside messages.
+  passwords, tokens and any configured field, in ``extra=`` fields and message
+  arguments (also nested in dicts, header lists and ASGI ``(b"name", b"value")``
+  pairs), in ``key=value`` / ``key: value`` text and in Python reprs
+  (``{'authorization': '...'}``, ``(b'cookie', b'...')``) inside messages.
 * :class:`AccessLogMiddleware` writes one line per request on the
   ``veloxapi.access`` logger: method, route template, status, latency,
   response size and client.
@@ -25,14 +27,14 @@ from typing import Any, Literal
 
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from veloxapi.batteries._asgi import SendWatcher, route_template
 from veloxapi.batteries.request_id import get_request_id
 from veloxapi.batteries.settings import BatterySettings, CsvList
 
 ACCESS_LOGGER = "veloxapi.access"
 REDACTED = "[REDACTED]"
-UNMATCHED_ROUTE = "<unmatched>"
 DEFAULT_REDACTED_FIELDS = (
     "authorization",
     "proxy-authorization",
@@ -98,6 +100,10 @@ class RedactingFilter(logging.Filter):
         self._inline = re.compile(
             rf"(?i)\b((?:[\w-]*[-_])?(?:{names}))(\"?\s*[:=]\s*\"?)(bearer\s+|basic\s+)?({value})"
         )
+        # a repr'd pair: 'name': 'value' (dict) or (b'name', b'value') (tuple), either quote
+        self._quoted = re.compile(
+            rf"""(?i)(b?(['"])(?:[\w-]*[-_])?(?:{names})\2\s*[:,]\s*b?)(['"])((?:\\.|(?!\3).)*)\3"""
+        )
 
     def is_secret(self, name: str) -> bool:
         # PERF: benchmarks "batteries" column: record keys repeat, so decide each name once
@@ -110,7 +116,9 @@ class RedactingFilter(logging.Filter):
         return known
 
     def redact_text(self, text: str) -> str:
-        """``Authorization: Bearer abc`` becomes ``Authorization: Bearer [REDACTED]``."""
+        """``Authorization: Bearer abc`` becomes ``Authorization: Bearer [REDACTED]``;
+        ``{'cookie': 'a=b'}`` becomes ``{'cookie': '[REDACTED]'}``."""
+        text = self._quoted.sub(lambda m: f"{m[1]}{m[3]}{REDACTED}{m[3]}", text)
         return self._inline.sub(lambda m: f"{m[1]}{m[2]}{m[3] or ''}{REDACTED}", text)
 
     def redact_value(self, key: str, value: Any) -> Any:
@@ -130,7 +138,15 @@ class RedactingFilter(logging.Filter):
             return (item[0], self.redact_value(_text(item[0]), item[1]))
         return self.redact_value(key, item)
 
+    def redact_args(self, args: tuple[Any, ...] | Mapping[str, Any]) -> Any:
+        """Message arguments with secrets masked before ``%`` formatting renders them."""
+        if isinstance(args, Mapping):
+            return self.redact_value("", args)
+        return tuple(self._redact_item("", arg) for arg in args)
+
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = self.redact_args(record.args)
         record.msg = self.redact_text(record.getMessage())
         record.args = None
         for key, value in list(record.__dict__.items()):
@@ -222,13 +238,6 @@ def configure_logging(settings: LoggingSettings, stream: Any = None) -> logging.
     return handler
 
 
-def route_template(scope: Scope) -> str:
-    """The matched route's path template, never the raw path (bounded cardinality)."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) and path else UNMATCHED_ROUTE
-
-
 def _client(scope: Scope) -> str | None:
     client = scope.get("client")
     return f"{client[0]}:{client[1]}" if client else None
@@ -246,21 +255,11 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        status = 500
-        size = 0
-
-        async def measuring_send(message: Message) -> None:
-            nonlocal status, size
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                size += len(message.get("body", b""))
-            await send(message)
-
+        watcher = SendWatcher(send)
         try:
-            await self.app(scope, receive, measuring_send)
+            await self.app(scope, receive, watcher)
         finally:
-            self._log(scope, status, size, time.perf_counter() - start)
+            self._log(scope, watcher.status, watcher.size, time.perf_counter() - start)
 
     def _log(self, scope: Scope, status: int, size: int, elapsed: float) -> None:
         route = route_template(scope)
@@ -276,8 +275,12 @@ class AccessLogMiddleware:
         self.logger.info(message, extra=fields)
 
 
-def install_logging(app: Any, settings: LoggingSettings) -> None:
-    """Configure logging now and add the access log middleware if enabled."""
-    configure_logging(settings)
+def install_logging(app: Any, settings: LoggingSettings) -> logging.Handler:
+    """Configure logging now and add the access log middleware if enabled.
+
+    The handle is the root handler installed (its formatter and filters).
+    """
+    handler = configure_logging(settings)
     if settings.access_log:
         app.add_middleware(AccessLogMiddleware)
+    return handler

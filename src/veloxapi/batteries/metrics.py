@@ -1,15 +1,25 @@
 """Prometheus metrics through prometheus-client (``pip install "veloxapi[metrics]"``).
 
-Three metrics, labelled by method, route *template* (``/items/{item_id}``,
-never the raw path, so the number of series stays bounded) and status:
+Labelled by method, route *template* (``/items/{item_id}``, never the raw
+path, so the number of series stays bounded) and status:
 
 * ``<namespace>_http_requests_total`` (counter)
 * ``<namespace>_http_request_duration_seconds`` (histogram)
+* ``<namespace>_http_request_size_bytes`` / ``..._response_size_bytes`` (histograms;
+  the request size is its ``Content-Length``, else the body bytes the app read)
 * ``<namespace>_http_requests_in_progress`` (gauge, by method)
+* prometheus-client's process and platform collectors (CPU, memory, open files,
+  Python version), unless ``VELOX_METRICS_PROCESS_METRICS=false``
+
+Routes in ``VELOX_METRICS_EXCLUDE_ROUTES`` (by template; by default the metrics
+path and the health battery's default paths) are not recorded.
 
 With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` to an empty
 directory shared by the workers before they start: each worker then writes its
-values there and every scrape aggregates all workers.
+values there and every scrape aggregates all workers. Without it each scrape
+reads whichever worker answered, so installing the battery warns when the
+process looks like one of several workers (see :mod:`veloxapi.batteries._workers`).
+Process metrics are per process and are left out in multiprocess mode.
 
 The text format is served at ``/metrics`` (left out of the OpenAPI document),
 optionally behind a bearer token, or on a separate port instead.
@@ -31,12 +41,20 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from veloxapi.batteries.logging import route_template
-from veloxapi.batteries.settings import BatterySettings, ConfigurationError, split_csv
+from veloxapi.batteries._asgi import SendWatcher, header_value, route_template
+from veloxapi.batteries._workers import worker_count
+from veloxapi.batteries.settings import BatterySettings, ConfigurationError, CsvList, split_csv
 
 try:
     import prometheus_client
-    from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+    from prometheus_client import (
+        PLATFORM_COLLECTOR,
+        PROCESS_COLLECTOR,
+        CollectorRegistry,
+        Counter,
+        Gauge,
+        Histogram,
+    )
     from prometheus_client.multiprocess import MultiProcessCollector
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
@@ -48,6 +66,15 @@ logger = logging.getLogger("veloxapi.metrics")
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 STATE_KEY = "velox_metrics"
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+DEFAULT_SIZE_BUCKETS = (100.0, 1_000.0, 10_000.0, 100_000.0, 1_000_000.0, 10_000_000.0)
+HEALTH_PATHS = ("/running", "/readyz", "/version")
+Buckets = Annotated[tuple[float, ...], NoDecode, BeforeValidator(split_csv)]
+
+
+def _increasing(value: tuple[float, ...]) -> tuple[float, ...]:
+    if any(low >= high for low, high in itertools.pairwise(value)):
+        raise ValueError("bucket bounds must increase, e.g. 0.01,0.1,1,10")
+    return value
 
 
 class MetricsSettings(BatterySettings):
@@ -60,16 +87,25 @@ class MetricsSettings(BatterySettings):
     port: int | None = Field(default=None, ge=1, le=65535)
     host: str = "0.0.0.0"
     namespace: str = Field(default="velox", pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-    buckets: Annotated[tuple[float, ...], NoDecode, BeforeValidator(split_csv)] = Field(
-        default=DEFAULT_BUCKETS, min_length=1
-    )
+    buckets: Buckets = Field(default=DEFAULT_BUCKETS, min_length=1)
+    size_buckets: Buckets = Field(default=DEFAULT_SIZE_BUCKETS, min_length=1)
+    """Bounds, in bytes, of the request and response size histograms."""
+    exclude_routes: CsvList | None = None
+    """Route templates not recorded; unset: the metrics path and ``/running``,
+    ``/readyz``, ``/version``; empty: record every route."""
+    process_metrics: bool = True
+    """Export the process and platform collectors (single-process mode only)."""
 
-    @field_validator("buckets")
+    @field_validator("buckets", "size_buckets")
     @classmethod
-    def _increasing(cls, value: tuple[float, ...]) -> tuple[float, ...]:
-        if any(low >= high for low, high in itertools.pairwise(value)):
-            raise ValueError("bucket bounds must increase, e.g. 0.01,0.1,1,10")
-        return value
+    def _bounds_increase(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        return _increasing(value)
+
+    def excluded(self) -> frozenset[str]:
+        """The route templates left out of the metrics."""
+        if self.exclude_routes is None:
+            return frozenset((self.path, *HEALTH_PATHS))
+        return frozenset(self.exclude_routes)
 
 
 def multiprocess_mode() -> bool:
@@ -97,6 +133,20 @@ class HTTPMetrics:
             buckets=self.settings.buckets,
             registry=self.registry,
         )
+        self.request_size = Histogram(
+            f"{prefix}_http_request_size_bytes",
+            "Size of HTTP request bodies, by method and route template.",
+            ("method", "route"),
+            buckets=self.settings.size_buckets,
+            registry=self.registry,
+        )
+        self.response_size = Histogram(
+            f"{prefix}_http_response_size_bytes",
+            "Size of HTTP response bodies, by method and route template.",
+            ("method", "route"),
+            buckets=self.settings.size_buckets,
+            registry=self.registry,
+        )
         self.in_progress = Gauge(
             f"{prefix}_http_requests_in_progress",
             "HTTP requests being handled now, by method.",
@@ -104,11 +154,19 @@ class HTTPMetrics:
             multiprocess_mode="livesum",
             registry=self.registry,
         )
+        self.excluded = self.settings.excluded()
+        if self.settings.process_metrics and not multiprocess_mode():
+            self.registry.register(PROCESS_COLLECTOR)
+            self.registry.register(PLATFORM_COLLECTOR)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         labels = (method, route, str(status))
         self.requests.labels(*labels).inc()
         self.latency.labels(*labels).observe(seconds)
+
+    def observe_sizes(self, method: str, route: str, received: int, sent: int) -> None:
+        self.request_size.labels(method, route).observe(received)
+        self.response_size.labels(method, route).observe(sent)
 
     def scrape_registry(self) -> CollectorRegistry:
         """What a scrape reads: all workers' files in multiprocess mode, else this registry."""
@@ -145,23 +203,22 @@ class MetricsMiddleware:
 
     async def _measure(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
-        status = 500
         start = time.perf_counter()
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        watcher = SendWatcher(send)
+        reader = _BodyCounter(receive)
         gauge = self.metrics.in_progress.labels(method)
         gauge.inc()
         try:
-            await self.app(scope, receive, recording_send)
+            await self.app(scope, reader, watcher)
         finally:
             gauge.dec()
             elapsed = time.perf_counter() - start
-            self.metrics.observe(method, route_template(scope), status, elapsed)
+            route = route_template(scope)
+            if route not in self.metrics.excluded:
+                self.metrics.observe(method, route, watcher.status, elapsed)
+                received = _content_length(scope)
+                size = reader.size if received is None else received
+                self.metrics.observe_sizes(method, route, size, watcher.size)
 
     def _lifespan_receive(self, receive: Receive) -> Receive:
         async def watching_receive() -> Message:
@@ -201,6 +258,40 @@ class MetricsMiddleware:
             self._server = None
 
 
+class _BodyCounter:
+    """An ASGI ``receive`` counting the request body bytes the app reads."""
+
+    __slots__ = ("_receive", "size")
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.size = 0
+
+    async def __call__(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.size += len(message.get("body", b""))
+        return message
+
+
+def _content_length(scope: Scope) -> int | None:
+    raw = header_value(scope["headers"], b"content-length")
+    return int(raw) if raw is not None and raw.isdigit() else None
+
+
+def warn_if_workers_disagree(workers: int) -> None:
+    """Warn that per-worker metrics make scrapes alternate between workers."""
+    if workers > 1 and not multiprocess_mode():
+        logger.warning(
+            "%d worker processes appear to serve this app but %s is not set: each "
+            "/metrics scrape shows one worker's numbers. Set %s to an empty directory "
+            "shared by the workers (see docs/metrics.md).",
+            workers,
+            MULTIPROC_ENV,
+            MULTIPROC_ENV,
+        )
+
+
 def _authorized(request: Request, token: SecretStr | None) -> bool:
     if token is None:
         return True
@@ -233,6 +324,7 @@ def metrics_for(app: Any) -> HTTPMetrics | None:
 
 def install_metrics(app: Any, settings: MetricsSettings) -> HTTPMetrics:
     """Measure every request of ``app`` and expose the metrics (route or port)."""
+    warn_if_workers_disagree(worker_count())
     metrics = HTTPMetrics(settings)
     setattr(app.state, STATE_KEY, metrics)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

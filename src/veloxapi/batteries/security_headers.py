@@ -1,4 +1,4 @@
-"""Browser security policy: security headers on every response, and CORS.
+"""Browser security policy: security headers on every response.
 
 :class:`SecurityHeadersMiddleware` adds HSTS, ``X-Content-Type-Options``,
 ``X-Frame-Options``, ``Referrer-Policy`` and a Content-Security-Policy to every
@@ -15,19 +15,18 @@ breaking the page. The inline scripts on those pages are written by the
 framework from the developer's configuration, never from request data, and the
 policy still forbids other origins, ``eval``, plugins and framing.
 
-CORS is Starlette's ``CORSMiddleware`` configured from ``VELOX_CORS_*``.
+CORS lives in :mod:`veloxapi.batteries.cors`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-from starlette.datastructures import MutableHeaders
-from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from veloxapi.batteries._asgi import HeaderList, SendWatcher, add_missing
 from veloxapi.batteries.settings import BatterySettings, CsvList
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -102,17 +101,10 @@ class SecurityHeadersMiddleware:
             return
         extra = self._headers_for(scope)
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                headers = MutableHeaders(scope=message)
-                for key, value in extra:
-                    name = key.decode("latin-1")
-                    if name not in headers:
-                        headers.append(name, value.decode("latin-1"))
-            await send(message)
+        def add_headers(headers: HeaderList) -> None:
+            add_missing(headers, extra)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, SendWatcher(send, add_headers))
 
 
 def docs_paths_of(app: Any) -> tuple[str, ...]:
@@ -122,40 +114,9 @@ def docs_paths_of(app: Any) -> tuple[str, ...]:
     return tuple(url for attr in _DOCS_URL_ATTRS if (url := getattr(app, attr, None)))
 
 
-def install_security_headers(app: Any, settings: SecurityHeadersSettings) -> None:
+def install_security_headers(
+    app: Any, settings: SecurityHeadersSettings
+) -> SecurityHeadersSettings:
+    """Add :class:`SecurityHeadersMiddleware` to ``app``; the handle is the settings in force."""
     app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=docs_paths_of(app))
-
-
-class CorsSettings(BatterySettings):
-    """``VELOX_CORS_*``: Starlette's ``CORSMiddleware`` options; lists are comma-separated."""
-
-    model_config = SettingsConfigDict(env_prefix="VELOX_CORS_")
-
-    allow_origins: CsvList = Field(min_length=1)
-    allow_methods: CsvList = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-    allow_headers: CsvList = ()
-    expose_headers: CsvList = ()
-    allow_credentials: bool = False
-    max_age: int = Field(default=600, ge=0)
-
-    @field_validator("allow_credentials")
-    @classmethod
-    def _no_wildcard_with_credentials(cls, value: bool, info: ValidationInfo) -> bool:
-        if value and "*" in info.data.get("allow_origins", ()):
-            raise ValueError(
-                "browsers refuse credentials with allow_origins='*'; "
-                "list the origins in VELOX_CORS_ALLOW_ORIGINS instead"
-            )
-        return value
-
-
-def install_cors(app: Any, settings: CorsSettings) -> None:
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.allow_origins,
-        allow_methods=settings.allow_methods,
-        allow_headers=settings.allow_headers,
-        expose_headers=settings.expose_headers,
-        allow_credentials=settings.allow_credentials,
-        max_age=settings.max_age,
-    )
+    return settings

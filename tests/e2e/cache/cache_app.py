@@ -7,6 +7,7 @@ import uuid
 
 from veloxapi import Depends, Header, Request, VeloxAPI
 from veloxapi.batteries.cache import Cache, CacheSettings, install_cache, invalidate
+from veloxapi.responses import JSONResponse
 
 app = VeloxAPI()
 install_cache(app, CacheSettings())
@@ -35,3 +36,15 @@ async def me(authorization: str = Header("")) -> dict[str, str]:
 @app.get("/catalog", dependencies=[Depends(Cache(ttl=60, shared=True))])
 async def catalog() -> dict[str, str]:
     return {"generation": uuid.uuid4().hex}
+
+
+@app.get("/greeting", dependencies=[Depends(Cache(ttl=60))])
+async def greeting(accept_language: str = Header("en")) -> JSONResponse:
+    text = "Hallo" if accept_language.startswith("de") else "Hello"
+    body = {"text": text, "generation": uuid.uuid4().hex}
+    return JSONResponse(body, headers={"Vary": "Accept-Language"})
+
+
+@app.get("/link", dependencies=[Depends(Cache(ttl=60))])
+async def link(request: Request) -> dict[str, str]:
+    return {"self": str(request.url_for("link")), "generation": uuid.uuid4().hex}

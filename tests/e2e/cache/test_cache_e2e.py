@@ -67,3 +67,18 @@ def test_shared_route_serves_one_response_to_all(client: httpx.Client) -> None:
     alice = client.get("/catalog", headers={"Authorization": "Bearer alice"}).json()
     assert client.get("/catalog", headers={"Authorization": "Bearer bob"}).json() == alice
     assert client.get("/catalog").json() == alice
+
+
+def test_the_routes_vary_header_keys_entries_in_redis(client: httpx.Client) -> None:
+    english = client.get("/greeting", headers={"Accept-Language": "en"}).json()
+    german = fresh_connection(client, "/greeting", **{"Accept-Language": "de"})
+    assert german.json()["text"] == "Hallo"
+    again = [fresh_connection(client, "/greeting", **{"Accept-Language": "en"}) for _ in range(4)]
+    assert {r.json()["generation"] for r in again} == {english["generation"]}
+
+
+def test_a_forged_host_cannot_poison_the_entry(client: httpx.Client) -> None:
+    forged = fresh_connection(client, "/link", Host="evil.example")
+    assert forged.json()["self"].startswith("http://evil.example")
+    honest = [fresh_connection(client, "/link") for _ in range(4)]
+    assert {r.json()["self"] for r in honest} == {f"{client.base_url}/link"}

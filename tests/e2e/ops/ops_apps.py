@@ -28,6 +28,8 @@ async def pid(request: Request) -> JSONResponse:
 
 async def login(request: Request) -> JSONResponse:
     log.info("login headers", extra={"headers": dict(request.headers)})
+    log.info("login headers as text: %s", dict(request.headers))
+    log.info("login scope headers: %s", request.scope["headers"])
     log.info("raw authorization header: Authorization: %s", request.headers["authorization"])
     log.info("form received: %s", (await request.body()).decode())
     return JSONResponse({"ok": True})

@@ -40,6 +40,19 @@ def test_metrics_add_up_across_two_workers(tmp_path: Path) -> None:
             with httpx.Client() as client:
                 scraped = client.get(f"{server.url}/metrics").text
                 assert request_count(scraped, "/pid") == sent
+        assert "worker processes appear to serve this app" not in server.log
+
+
+def test_two_workers_without_a_multiprocess_directory_warn(tmp_path: Path) -> None:
+    with uvicorn_server(FACTORY, tmp_path / "server.log", base_env(), workers=2) as server:
+        deadline = time.monotonic() + 30
+        while server.log.count("worker processes appear") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        log_text = server.log
+    warnings = [line for line in log_text.splitlines() if "worker processes appear" in line]
+    assert len(warnings) == 2  # one per worker, at start-up
+    assert "2 worker processes" in warnings[0]
+    assert "PROMETHEUS_MULTIPROC_DIR" in warnings[0]
 
 
 def test_readiness_follows_redis_going_down_and_up(
@@ -88,6 +101,11 @@ def test_no_secret_reaches_the_logs(tmp_path: Path) -> None:
     headers_record = next(r for r in login_records if r["message"] == "login headers")
     assert headers_record["headers"]["authorization"] == "[REDACTED]"
     assert headers_record["headers"]["x-request-id"] == "login-1"
+    as_text = next(r for r in login_records if r["message"].startswith("login headers as"))
+    assert "'authorization': '[REDACTED]'" in as_text["message"]
+    assert "'x-request-id': 'login-1'" in as_text["message"]
+    scope_line = next(r for r in login_records if r["message"].startswith("login scope"))
+    assert "(b'cookie', '[REDACTED]')" in scope_line["message"]
     access = [r for r in records if r["logger"] == "veloxapi.access"]
     item_line = next(r for r in access if r["request_id"] == "item-7")
     assert item_line["route"] == "/items/{item_id}"

@@ -6,7 +6,9 @@ import hashlib
 import logging
 from typing import Any
 
-from veloxapi.batteries._stores import ThrottledWarning
+import anyio
+
+from veloxapi.batteries._stores import Backoff, StoreRef, ThrottledWarning
 from veloxapi.batteries.cache.entries import CachedResponse
 from veloxapi.batteries.cache.policy import Policy, path_key, variant
 from veloxapi.batteries.cache.redis_store import RedisCacheStore
@@ -29,6 +31,14 @@ class ResponseCache:
         self.settings = settings
         self.store = store or _store_for(settings)
         self._outage = ThrottledWarning(logger)
+        self._backoff = Backoff(settings.failure_backoff)
+        self._timeout = settings.redis_timeout if settings.backend == "redis" else None
+
+    def stores(self) -> list[StoreRef]:
+        """The server store responses live in (none for the memory backend)."""
+        if self.settings.backend != "redis":
+            return []
+        return [StoreRef("redis", self.settings.store_url(), "cache")]
 
     def credential(self, headers: dict[str, str]) -> str | None:
         """A digest of the request's credentials, or ``None`` when it carries none."""
@@ -45,16 +55,25 @@ class ResponseCache:
     async def lookup(
         self, base: str, headers: dict[str, str], credential: str | None
     ) -> CachedResponse | None:
+        if self._backoff.active:
+            return None
         try:
-            raw_policy = await self.store.get(base + _META)
-            policy = Policy.load(raw_policy) if raw_policy else None
-            if policy is None or self.bypassed(policy, credential):
-                return None
-            raw = await self.store.get(f"{base}#{variant(policy, headers, credential)}")
+            with anyio.fail_after(self._timeout):
+                raw = await self._find(base, headers, credential)
         except Exception as exc:
             self._warn(exc)
             return None
+        self._backoff.succeeded()
         return CachedResponse.load(raw) if raw else None
+
+    async def _find(
+        self, base: str, headers: dict[str, str], credential: str | None
+    ) -> bytes | None:
+        raw_policy = await self.store.get(base + _META)
+        policy = Policy.load(raw_policy) if raw_policy else None
+        if policy is None or self.bypassed(policy, credential):
+            return None
+        return await self.store.get(f"{base}#{variant(policy, headers, credential)}")
 
     async def save(
         self,
@@ -64,9 +83,12 @@ class ResponseCache:
         entry: CachedResponse,
         tags: list[str],
     ) -> None:
+        if self._backoff.active:
+            return
         try:
-            await self.store.set(f"{base}#{variant_key}", entry.dump(), policy.ttl, tags)
-            await self.store.set(base + _META, policy.dump(), policy.ttl)
+            with anyio.fail_after(self._timeout):
+                await self.store.set(f"{base}#{variant_key}", entry.dump(), policy.ttl, tags)
+                await self.store.set(base + _META, policy.dump(), policy.ttl)
         except Exception as exc:
             self._warn(exc)
 
@@ -92,6 +114,7 @@ class ResponseCache:
         await self.store.aclose()
 
     def _warn(self, exc: Exception) -> None:
+        self._backoff.failed()
         self._outage.warn(
             "response cache store failed (%s: %s); serving without the cache",
             type(exc).__name__,
@@ -102,7 +125,7 @@ class ResponseCache:
 def _store_for(settings: CacheSettings) -> CacheStore:
     if settings.backend == "redis":
         return RedisCacheStore(
-            settings.redis_url, prefix=settings.key_prefix, timeout=settings.redis_timeout
+            settings.store_url(), prefix=settings.key_prefix, timeout=settings.redis_timeout
         )
     return MemoryCacheStore(settings.max_entries)
 

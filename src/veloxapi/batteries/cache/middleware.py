@@ -36,16 +36,35 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         headers = _request_headers(scope)
-        base = url_key(scope["path"], scope["query_string"])
-        credential = self.cache.credential(headers)
-        hit = await self.cache.lookup(base, headers, credential)
-        if hit is not None:
-            await _serve_hit(hit, headers.get("if-none-match"), send)
-            return
+        host = headers.get("host", "")
+        settings = self.cache.settings
+        public = settings.public_host()
+        directives = _directives(headers) if settings.honour_request_directives else set()
         context = CacheContext()
         scope[SCOPE_KEY] = context
+        if (public is not None and host.lower() != public) or "no-store" in directives:
+            await self.app(scope, receive, send)  # neither served from nor stored in the cache
+            return
+        base = url_key(scope["path"], scope["query_string"], host)
+        credential = self.cache.credential(headers)
+        if "no-cache" not in directives:
+            hit = await self.cache.lookup(base, headers, credential)
+            if hit is not None:
+                await _serve_hit(hit, headers.get("if-none-match"), send)
+                return
         recorder = _Recorder(self.cache, context, base, headers, credential, send)
         await self.app(scope, receive, recorder.send)
+
+
+def _directives(headers: dict[str, str]) -> set[str]:
+    """The client's ``Cache-Control`` request directives that concern the cache."""
+    control = headers.get("cache-control")
+    if control is None:
+        return {"no-cache"} if "no-cache" in headers.get("pragma", "").lower() else set()
+    found = {part.strip().lower().replace(" ", "") for part in control.split(",")}
+    if "max-age=0" in found:
+        found.add("no-cache")
+    return found
 
 
 def _request_headers(scope: Scope) -> dict[str, str]:
@@ -130,6 +149,7 @@ class _Recorder:
         body = b"".join(self.chunks)
         headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
         etag = _header(headers, b"etag") or strong_etag(body)
+        policy = policy.varying_also(_vary_names(headers))
         storable = self._storable(headers, policy)
         headers = self._complete_headers(headers, policy, etag)
         if storable:
@@ -160,7 +180,7 @@ class _Recorder:
             private = self.credential is not None and not policy.shared
             visibility = "private" if private else "public"
             out.append((b"cache-control", f"{visibility}, max-age={int(policy.ttl)}".encode()))
-        vary = [v.decode("latin-1") for k, v in headers if k == b"vary"] + list(policy.vary)
+        vary = [name.lower() for name in _vary_names(headers)] + list(policy.vary)
         if not policy.shared:
             vary += self.cache.settings.credential_headers
         if vary:
@@ -170,8 +190,16 @@ class _Recorder:
     def _storable(self, headers: list[tuple[bytes, bytes]], policy: Policy) -> bool:
         if self.cache.bypassed(policy, self.credential) or _header(headers, b"set-cookie"):
             return False
+        if "*" in policy.vary:  # RFC 9111 4.1: "Vary: *" never matches a later request
+            return False
         control = (_header(headers, b"cache-control") or "").lower()
         return not any(word in control for word in ("no-store", "private", "no-cache"))
+
+
+def _vary_names(headers: list[tuple[bytes, bytes]]) -> list[str]:
+    """The request header names the response's own ``Vary`` headers list."""
+    values = [v.decode("latin-1") for k, v in headers if k == b"vary"]
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:

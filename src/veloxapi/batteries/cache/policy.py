@@ -40,6 +40,11 @@ class Policy:
     def dump(self) -> bytes:
         return json.dumps({"ttl": self.ttl, "vary": self.vary, "shared": self.shared}).encode()
 
+    def varying_also(self, names: Sequence[str]) -> "Policy":
+        """This policy, also keyed on ``names`` (a response's own ``Vary``, RFC 9111 4.1)."""
+        vary = tuple(sorted({*self.vary, *(name.strip().lower() for name in names)}))
+        return Policy(self.ttl, vary, self.shared)
+
     @classmethod
     def load(cls, raw: bytes) -> "Policy | None":
         try:
@@ -57,11 +62,14 @@ class CacheContext:
     tags: list[str] = field(default_factory=list)
 
 
-def url_key(path: str, query_string: bytes) -> str:
-    """``GET:<quoted path>?<query sorted by name>``: equal URLs give equal keys."""
+def url_key(path: str, query_string: bytes, host: str = "") -> str:
+    """``GET:<quoted path>?<query sorted by name>|<host>``: equal URLs give equal keys.
+
+    The host comes last so invalidating a path (a key prefix) covers every host.
+    """
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     pairs.sort(key=lambda pair: pair[0])  # stable: repeated names keep their order
-    return f"GET:{path_key(path)}?{urlencode(pairs)}"
+    return f"GET:{path_key(path)}?{urlencode(pairs)}|{quote(host.lower(), safe=':[]')}"
 
 
 def path_key(path: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -25,8 +26,36 @@ class CacheSettings(StoreSettings):
     """For routes not marked ``shared``: cache per credential, or not at all."""
     credential_headers: CsvList = ("authorization", "cookie", "x-api-key")
     """Request headers that make a request authenticated (its cache entry private)."""
+    public_origin: str | None = None
+    """``https://api.example.com``: the only origin cached; requests naming another
+    ``Host`` bypass the cache. Unset: the request's ``Host`` is part of every key."""
+    honour_request_directives: bool = True
+    """Obey a client's ``Cache-Control: no-cache`` (not served from the cache) and
+    ``no-store`` (neither served nor stored); ``max-age=0`` and ``Pragma: no-cache``
+    count as ``no-cache``."""
 
     @field_validator("credential_headers")
     @classmethod
     def _lowercase(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError(
+                "must name at least one header (default: authorization,cookie,x-api-key); "
+                "with none, every user's authenticated response would be served to the others"
+            )
         return tuple(name.lower() for name in value)
+
+    @field_validator("public_origin")
+    @classmethod
+    def _origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ValueError("write an origin: scheme and host only, e.g. https://api.example.com")
+        return f"{parts.scheme}://{parts.netloc.lower()}"
+
+    def public_host(self) -> str | None:
+        """The ``Host`` value the public origin implies (port only when not the default)."""
+        if self.public_origin is None:
+            return None
+        return urlsplit(self.public_origin).netloc

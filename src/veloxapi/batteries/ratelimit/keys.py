@@ -88,7 +88,7 @@ def token_subject(conn: HTTPConnection) -> str | None:
 
     Looks at ``state.user`` / ``state.principal`` / ``state.token`` /
     ``state.claims`` (a claims mapping, or an object with ``claims``, ``subject``
-    or ``id``) as set by an authentication dependency or middleware that ran
+    or ``id``, a string or an integer) as set by an authentication dependency or middleware that ran
     before the limit; the
     subject is only trusted once a token was verified, so an unverified bearer
     token never picks its own counter. ``None`` (no principal) falls back to the
@@ -111,6 +111,8 @@ def _subject_of(found: object) -> str | None:
         value = getattr(found, attribute, None)
         if isinstance(value, str) and value:
             return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)  # a database user's integer primary key
     return None
 
 

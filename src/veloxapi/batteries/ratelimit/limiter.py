@@ -13,10 +13,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from starlette.requests import HTTPConnection, Request
+import anyio
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from veloxapi.batteries._stores import ThrottledWarning
+from veloxapi.batteries._stores import Backoff, StoreRef, ThrottledWarning
 from veloxapi.batteries.ratelimit import keys
 from veloxapi.batteries.ratelimit.rates import Algorithm, Decision, Rate
 from veloxapi.batteries.ratelimit.redis_store import RedisRateLimitStore
@@ -43,6 +44,14 @@ class RateLimiter:
         self.store = store or _store_for(settings)
         self.trusted = keys.parse_networks(settings.trusted_proxies)
         self._outage = ThrottledWarning(logger)
+        self._backoff = Backoff(settings.failure_backoff)
+        self._timeout = settings.redis_timeout if settings.backend == "redis" else None
+
+    def stores(self) -> list[StoreRef]:
+        """The server store the counters live in (none for the memory backend)."""
+        if self.settings.backend != "redis":
+            return []
+        return [StoreRef("redis", self.settings.store_url(), "rate_limit")]
 
     async def identity(self, conn: HTTPConnection, key: KeySpec | None) -> str:
         """Who ``conn`` counts against; the client address when the key yields nothing."""
@@ -68,23 +77,40 @@ class RateLimiter:
     ) -> Decision | None:
         """Count one request against every rate; the tightest decision, or ``None``
         when the store is down and the limiter fails open."""
-        algorithm = algorithm or self.settings.algorithm
-        decisions = []
-        try:
-            for rate in rates:
-                store_key = f"{bucket}|{rate.limit}/{rate.period}|{identity}"
-                decisions.append(await self.store.hit(store_key, rate, algorithm))
-        except Exception as exc:
-            if self.settings.on_store_error == "closed":
-                logger.error("rate-limit store failed (%s); refusing requests", type(exc).__name__)
-                raise StoreUnavailable from exc
-            self._outage.warn(
-                "rate-limit store failed (%s: %s); letting requests through",
-                type(exc).__name__,
-                exc,
-            )
+        if self._backoff.active:
+            self._unavailable(None)
             return None
+        try:
+            with anyio.fail_after(self._timeout):
+                decisions = await self._count(bucket, identity, rates, algorithm)
+        except Exception as exc:
+            self._backoff.failed()
+            self._unavailable(exc)
+            return None
+        self._backoff.succeeded()
         return _tightest(decisions)
+
+    async def _count(
+        self, bucket: str, identity: str, rates: Sequence[Rate], algorithm: Algorithm | None
+    ) -> list[Decision]:
+        chosen = algorithm or self.settings.algorithm
+        decisions = []
+        for rate in rates:
+            store_key = f"{bucket}|{rate.limit}/{rate.period}|{identity}"
+            decisions.append(await self.store.hit(store_key, rate, chosen))
+        return decisions
+
+    def _unavailable(self, exc: Exception | None) -> None:
+        """The outage behaviour: warn and let through (open), or raise StoreUnavailable."""
+        reason = "skipped after a recent failure" if exc is None else f"{type(exc).__name__}"
+        if self.settings.on_store_error == "closed":
+            self._outage.warn("rate-limit store unavailable (%s); refusing requests", reason)
+            raise StoreUnavailable from exc
+        self._outage.warn("rate-limit store unavailable (%s); letting requests through", reason)
+
+    def headers(self, decision: Decision) -> dict[str, str]:
+        """The response headers for ``decision``, in the configured naming schemes."""
+        return decision.headers(legacy=self.settings.legacy_headers)
 
     async def aclose(self) -> None:
         await self.store.aclose()
@@ -93,7 +119,7 @@ class RateLimiter:
 def _store_for(settings: RateLimitSettings) -> RateLimitStore:
     if settings.backend == "redis":
         return RedisRateLimitStore(
-            settings.redis_url, prefix=settings.key_prefix, timeout=settings.redis_timeout
+            settings.store_url(), prefix=settings.key_prefix, timeout=settings.redis_timeout
         )
     return MemoryRateLimitStore()
 
@@ -164,7 +190,7 @@ class RateLimit:
         self.name = name
         self.algorithm = _algorithm(algorithm)
 
-    async def __call__(self, request: Request, response: Response) -> None:
+    async def __call__(self, request: HTTPConnection, response: Response) -> None:
         limiter = limiter_for(request.scope.get("app"))
         identity = await limiter.identity(request, self.key)
         try:
@@ -178,16 +204,17 @@ class RateLimit:
         if decision is None:
             return
         if not decision.allowed:
-            raise HTTPException(429, too_many(decision), headers=decision.headers())
+            raise HTTPException(429, too_many(decision), headers=limiter.headers(decision))
         if limiter.settings.headers:
-            response.headers.update(decision.headers())
+            response.headers.update(limiter.headers(decision))
 
-    def _bucket(self, request: Request) -> str:
+    def _bucket(self, conn: HTTPConnection) -> str:
         if self.name:
             return "name:" + self.name
-        route = request.scope.get("route")
-        path = getattr(route, "path", None) or request.url.path
-        return f"route:{request.method} {path}"
+        route = conn.scope.get("route")
+        path = getattr(route, "path", None) or conn.url.path
+        method = conn.scope.get("method", "WEBSOCKET")  # a WebSocket handshake has none
+        return f"route:{method} {path}"
 
 
 def _algorithm(value: Algorithm | str | None) -> Algorithm | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from veloxapi.batteries._asgi import HeaderList, SendWatcher, add_missing, header_value
+from veloxapi.batteries.documentation import document_batteries
 from veloxapi.batteries.errors import error_response
 from veloxapi.batteries.ratelimit.limiter import (
     STATE_KEY,
@@ -52,22 +53,24 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if not decision.allowed:
-            response = error_response(scope, 429, too_many(decision), headers=decision.headers())
+            response = error_response(
+                scope, 429, too_many(decision), headers=self.limiter.headers(decision)
+            )
             await response(scope, receive, send)
             return
         if not self.limiter.settings.headers:
             await self.app(scope, receive, send)
             return
-        extra = decision.headers()
+        extra = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in self.limiter.headers(decision).items()
+        ]
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if "ratelimit-limit" not in headers:
-                    headers.update(extra)
-            await send(message)
+        def add_headers(headers: HeaderList) -> None:
+            if header_value(headers, b"ratelimit-limit") is None:
+                add_missing(headers, extra)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, SendWatcher(send, add_headers))
 
 
 def install_rate_limit(app: Any, settings: RateLimitSettings | None = None) -> RateLimiter:
@@ -75,6 +78,7 @@ def install_rate_limit(app: Any, settings: RateLimitSettings | None = None) -> R
     and add :class:`RateLimitMiddleware` when ``default_limits`` are configured."""
     limiter = RateLimiter(settings or RateLimitSettings())
     setattr(app.state, STATE_KEY, limiter)
+    document_batteries(app)
     if limiter.settings.default_limits:
         app.add_middleware(RateLimitMiddleware, limiter=limiter)
     return limiter

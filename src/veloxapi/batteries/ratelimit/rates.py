@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -79,13 +80,21 @@ class Decision:
     retry_after: float
     """Seconds until a denied request could succeed (0 when allowed)."""
 
-    def headers(self) -> dict[str, str]:
-        """``RateLimit-*`` headers, plus ``Retry-After`` when denied."""
+    def headers(self, *, legacy: bool = False) -> dict[str, str]:
+        """``RateLimit-*`` headers, plus ``Retry-After`` when denied.
+
+        ``legacy`` adds ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` as slowapi
+        sends them (``X-RateLimit-Reset`` is the Unix time the quota is whole again).
+        """
         out = {
             "RateLimit-Limit": str(self.limit),
             "RateLimit-Remaining": str(self.remaining),
             "RateLimit-Reset": str(max(0, math.ceil(self.reset))),
         }
+        if legacy:
+            out["X-RateLimit-Limit"] = out["RateLimit-Limit"]
+            out["X-RateLimit-Remaining"] = out["RateLimit-Remaining"]
+            out["X-RateLimit-Reset"] = str(math.ceil(time.time() + max(0.0, self.reset)))
         if not self.allowed:
             out["Retry-After"] = str(max(1, math.ceil(self.retry_after)))
         return out

@@ -33,6 +33,9 @@ class RateLimitSettings(StoreSettings):
     """Path prefixes the global limits skip, e.g. ``/health``."""
     headers: bool = True
     """Send ``RateLimit-*`` headers on allowed responses too (429s always carry them)."""
+    legacy_headers: bool = False
+    """Also send ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (slowapi's names;
+    the reset is a Unix time), for clients written against slowapi."""
 
     @field_validator("default_limits")
     @classmethod

@@ -43,7 +43,11 @@ class _Entry:
 
 
 class MemoryRateLimitStore:
-    """Counters in this process's memory, on the monotonic clock.
+    """Counters in this process's memory.
+
+    Fixed windows are calendar-aligned on the wall clock, as in the Redis store
+    (a ``1/hour`` window runs from one full hour to the next); the other
+    algorithms and expiry use the monotonic clock.
 
     Exact under concurrency within one process (a lock guards each decision);
     expired entries are swept every few thousand hits so memory stays bounded by
@@ -63,7 +67,7 @@ class MemoryRateLimitStore:
             if entry is None or entry.expires <= now:
                 entry = self._entries[key] = _Entry(expires=now + rate.period)
             if algorithm is Algorithm.FIXED_WINDOW:
-                return _fixed(entry, rate, now)
+                return _fixed(entry, rate, now, time.time())
             if algorithm is Algorithm.SLIDING_WINDOW:
                 return _sliding(entry, rate, now)
             return _bucket(entry, rate, now)
@@ -79,12 +83,12 @@ class MemoryRateLimitStore:
             del self._entries[key]
 
 
-def _fixed(entry: _Entry, rate: Rate, now: float) -> Decision:
-    window = math.floor(now / rate.period)
+def _fixed(entry: _Entry, rate: Rate, now: float, wall: float) -> Decision:
+    window = math.floor(wall / rate.period)
     if entry.window != window:
         entry.window, entry.count = window, 0
     entry.count += 1
-    reset = (window + 1) * rate.period - now
+    reset = (window + 1) * rate.period - wall
     entry.expires = now + reset
     allowed = entry.count <= rate.limit
     remaining = max(0, rate.limit - entry.count)

@@ -111,7 +111,7 @@ def test_wrong_option_type_is_reported() -> None:
         "augment_app(metrics=...) expects True, False, None or a MetricsSettings instance, "
         "got HealthSettings(liveness_path='/running', readiness_path='/readyz', "
         "version_path='/version', timeout=2.0, postgres_url=None, redis_url=None, "
-        "database=True, version=None, package=None)",
+        "database=True, check_stores=True, version=None, package=None)",
         "augment_app(health=...) expects True, False, None or a HealthSettings instance, got 'yes'",
     ]
 
@@ -146,8 +146,8 @@ def test_mapping_form_reports_unknown_batteries() -> None:
     with pytest.raises(ConfigurationError) as caught:
         install_batteries(build_app(), {"metrics": True, "metrix": True})
     assert caught.value.problems == [
-        "'metrix' is not a battery; choose from cache, cors, db, errors, health, logging, "
-        "metrics, offload, rate_limit, request_id, security_headers"
+        "'metrix' is not a battery; choose from auth, cache, cors, db, deprecation, errors, "
+        "health, logging, metrics, offload, rate_limit, request_id, security_headers"
     ]
     app = build_app()
     assert install_batteries(app, {"metrics": True}).metrics is not None

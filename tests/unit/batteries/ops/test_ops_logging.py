@@ -188,3 +188,21 @@ def test_invalid_settings_name_the_variables(monkeypatch: pytest.MonkeyPatch) ->
     problems = "\n".join(caught.value.problems)
     assert "VELOX_LOGGING_LEVEL='LOUD'" in problems
     assert "VELOX_LOGGING_FORMAT='xml'" in problems
+
+
+def test_secrets_in_python_reprs_are_redacted(log_capture: LogCapture) -> None:
+    configure_logging(LoggingSettings(), stream=log_capture.stream)
+    headers = {"authorization": "Bearer tok-1", "cookie": "sid=c00kie", "x-api-key": "k-42"}
+    scope_headers = [(b"authorization", b"Basic dXNlcg=="), (b"accept", b"*/*")]
+    log.info("headers %s", headers)
+    log.info("scope %s", scope_headers)
+    log.info(f"inline {headers!r} {scope_headers!r}")
+    text = log_capture.text
+    for secret in ("tok-1", "c00kie", "k-42", "dXNlcg=="):
+        assert secret not in text
+    messages = [r["message"] for r in log_capture.records()]
+    assert messages[0] == (
+        "headers {'authorization': '[REDACTED]', 'cookie': '[REDACTED]', 'x-api-key': '[REDACTED]'}"
+    )
+    assert "(b'accept', b'*/*')" in messages[1]
+    assert "(b'authorization', b'[REDACTED]')" in messages[2]
