@@ -381,7 +381,9 @@ def install_errors(
         for http_class in (StarletteHTTPException, HTTPException):  # either may be registered
             app.add_exception_handler(http_class, _http_exception_handler(renderer))
         app.add_exception_handler(RequestValidationError, _validation_handler(renderer))
-    app.add_middleware(ErrorMiddleware, settings=settings)
+    from veloxapi.batteries.layer import outer_layer
+
+    outer_layer(app).errors = settings  # the last-resort 500, in the batteries' outer layer
 
 
 def _check_mapping(exc_class: Any, status_code: Any) -> None:

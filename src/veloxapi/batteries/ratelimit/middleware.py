@@ -74,11 +74,26 @@ class RateLimitMiddleware:
 
 
 def install_rate_limit(app: Any, settings: RateLimitSettings | None = None) -> RateLimiter:
-    """Keep a :class:`RateLimiter` on ``app.state`` for :class:`RateLimit` dependencies,
-    and add :class:`RateLimitMiddleware` when ``default_limits`` are configured."""
+    """Keep a :class:`RateLimiter` on ``app.state`` and apply the limits.
+
+    On a VeloxAPI app, route and router ``RateLimit`` policies (and user-keyed
+    default limits) are compiled into the route plans (:mod:`.plan`); default
+    limits keyed by address or API key are applied before routing, by the
+    batteries' outer layer. On another Starlette app, the policies run as
+    dependencies and :class:`RateLimitMiddleware` applies the default limits.
+    """
+    from veloxapi.batteries.layer import outer_layer
+    from veloxapi.batteries.ratelimit.plan import RateLimitContributor
+
     limiter = RateLimiter(settings or RateLimitSettings())
     setattr(app.state, STATE_KEY, limiter)
     document_batteries(app)
-    if limiter.settings.default_limits:
-        app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    contributors = getattr(app, "plan_contributors", None)
+    if contributors is None:
+        if limiter.settings.default_limits:
+            app.add_middleware(RateLimitMiddleware, limiter=limiter)
+        return limiter
+    contributors.append(RateLimitContributor(limiter))
+    if limiter.settings.default_limits and limiter.settings.key != "subject":
+        outer_layer(app).global_limit = limiter
     return limiter
