@@ -62,10 +62,16 @@ class FastLines:
     """Renders access lines for the battery's JSON handler when it alone reads them."""
 
     def __init__(self, logger: logging.Logger, handler_name: str) -> None:
+        from veloxapi.batteries.logging import JsonFormatter, RedactingFilter
+
         self.logger = logger
         self.handler_name = handler_name
+        self._formatter = JsonFormatter
+        self._redactor = RedactingFilter
+        self._root = logging.getLogger()
         self._clock = _Clock()
         self._parts: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._clients: dict[str, str] = {}
 
     def write(
         self,
@@ -91,7 +97,7 @@ class FastLines:
             f'{{"time": "{self._clock.now()}", {head} {status}", '
             f'"request_id": {_quoted(request_id)}, {middle}"status": {status}, '
             f'"latency_ms": {round(elapsed * 1000, 3)!r}, "response_size": {size}, '
-            f'"client": {_quoted(client)}}}\n'
+            f'"client": {self._client(client)}}}\n'
         )
         handler.acquire()
         try:
@@ -103,10 +109,22 @@ class FastLines:
             handler.release()
         return True
 
+    def _client(self, client: str | None) -> str:
+        """The client as a JSON value; the address part's check is remembered."""
+        if client is None:
+            return "null"
+        host, _, port = client.rpartition(":")
+        safe = self._clients.get(host)
+        if safe is None:
+            safe = self._clients[host] = _quoted(host) if len(self._clients) < 4096 else ""
+        if not safe:
+            return _quoted(client)
+        return f'{safe[:-1]}:{port}"'
+
     def _sole_handler(self) -> Any:
         """The battery's JSON handler when it is the only reader of the record."""
         logger: logging.Logger | None = self.logger
-        root = logging.getLogger()
+        root = self._root
         while logger is not None and logger is not root:
             if logger.handlers or logger.filters or not logger.propagate:
                 return None
@@ -114,11 +132,9 @@ class FastLines:
         if root.filters or len(root.handlers) != 1:
             return None
         handler = root.handlers[0]
-        from veloxapi.batteries.logging import JsonFormatter
-
         if (
-            handler.get_name() != self.handler_name
-            or type(handler.formatter) is not JsonFormatter
+            handler.name != self.handler_name
+            or type(handler.formatter) is not self._formatter
             or len(handler.filters) != 2
             or handler.level > logging.INFO
             or not isinstance(handler, logging.StreamHandler)
@@ -129,9 +145,7 @@ class FastLines:
     def _prepare(self, handler: Any, method: str, route: str) -> tuple[str, str] | None:
         """The fixed parts of the line for ``method`` and ``route``; ``None`` when
         redaction would change them (the ordinary path then masks what it must)."""
-        from veloxapi.batteries.logging import RedactingFilter
-
-        redactor = next((f for f in handler.filters if isinstance(f, RedactingFilter)), None)
+        redactor = next((f for f in handler.filters if isinstance(f, self._redactor)), None)
         names = ("method", "route", "status", "latency_ms", "response_size", "client")
         message = f"{method} {route} "
         found: tuple[str, str] | None = None

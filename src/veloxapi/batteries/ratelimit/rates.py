@@ -68,7 +68,7 @@ def _unit_seconds(word: str) -> int | None:
     return _UNITS.get(word)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # PERF: benchmarks "batteries" column: one per request, not frozen
 class Decision:
     """What a store answered for one request."""
 
