@@ -220,7 +220,7 @@ class HTTPEndpointHandler:
         assert plan.around is not None and isinstance(request, Request)
         response = await plan.around(request, call_endpoint)
         if not produced or response is not produced[0]:
-            ctx.merge_sub_response(response)
+            ctx.merge_sub_response(response, replace=True)
         return response
 
     async def call_endpoint(

@@ -98,8 +98,12 @@ class GlobalLimit:
     """Default limits keyed by address or API key, counted before routing."""
 
     def __init__(self, limiter: RateLimiter) -> None:
-        from veloxapi.batteries.ratelimit.limiter import parse_rates
+        from veloxapi.batteries.errors import error_response
+        from veloxapi.batteries.ratelimit.limiter import StoreUnavailable, parse_rates, too_many
 
+        self.error_response = error_response
+        self.unavailable = StoreUnavailable
+        self.too_many = too_many
         self.limiter = limiter
         settings = limiter.settings
         self.rates = parse_rates("VELOX_RATELIMIT_DEFAULT_LIMITS", settings.default_limits)
@@ -110,9 +114,6 @@ class GlobalLimit:
     async def refuse(self, scope: Scope, receive: Receive, exchange: Exchange) -> bool:
         """Count the request; answer 429 (or 503 failing closed) and return ``True`` when
         it is refused, else leave the ``RateLimit-*`` headers for the response."""
-        from veloxapi.batteries.errors import error_response
-        from veloxapi.batteries.ratelimit.limiter import StoreUnavailable, too_many
-
         if self.exempt and scope["path"].startswith(self.exempt):
             return False
         limiter = self.limiter
@@ -123,16 +124,18 @@ class GlobalLimit:
             identity = await limiter.identity(HTTPConnection(scope), None)
         try:
             decision = await limiter.check(GLOBAL_BUCKET, identity, self.rates)
-        except StoreUnavailable:
+        except self.unavailable:
             headers = {"Retry-After": "1"}
-            response = error_response(scope, 503, "Rate limiting is unavailable", headers=headers)
+            response = self.error_response(
+                scope, 503, "Rate limiting is unavailable", headers=headers
+            )
             await response(scope, receive, exchange)
             return True
         if decision is None:
             return False
         if not decision.allowed:
             denied = limiter.headers(decision)
-            response = error_response(scope, 429, too_many(decision), headers=denied)
+            response = self.error_response(scope, 429, self.too_many(decision), headers=denied)
             await response(scope, receive, exchange)
             return True
         if self.headers:

@@ -19,7 +19,19 @@ from veloxapi.batteries.cache.policy import Policy, url_key, variant
 HeaderList = list[tuple[bytes, bytes]]
 
 # Headers that describe this one exchange, not the resource: never replayed from the cache.
-_NOT_STORED = {b"date", b"server", b"x-request-id", b"retry-after", b"set-cookie"}
+_NOT_STORED = {
+    b"date",
+    b"server",
+    b"x-request-id",
+    b"retry-after",
+    b"set-cookie",
+    b"ratelimit-limit",
+    b"ratelimit-remaining",
+    b"ratelimit-reset",
+    b"x-ratelimit-limit",
+    b"x-ratelimit-remaining",
+    b"x-ratelimit-reset",
+}
 VALIDATORS = {b"etag", b"cache-control", b"vary"}
 
 
