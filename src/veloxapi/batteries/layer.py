@@ -98,7 +98,7 @@ class BatteryLayer:
         if prepared.request_id_header is not None:
             request_id = self._request_id(scope)
             token = request_id_var.set(request_id)
-        start = time.perf_counter()
+        start = time.perf_counter() if prepared.observes else 0.0
         exchange = Exchange(prepared, scope, send, request_id)
         gauge = None
         if prepared.metrics is not None:
