@@ -99,40 +99,40 @@ class BatteryLayer:
             request_id = self._request_id(scope)
             token = request_id_var.set(request_id)
         start = time.perf_counter() if prepared.observes else 0.0
-        exchange = Exchange(prepared, scope, send, request_id)
+        sent = LayerSend(prepared, scope, send, request_id)
         gauge = None
         if prepared.metrics is not None:
             gauge = prepared.metrics.started(scope["method"])
-            receive = exchange.measure_request(receive)
+            receive = sent.measure_request(receive)
         try:
-            await self._answer(scope, receive, exchange)
+            await self._answer(scope, receive, sent)
         finally:
             if gauge is not None:
                 gauge.dec()
             if prepared.observes:
-                self._record(scope, exchange, time.perf_counter() - start, request_id)
+                self._record(scope, sent, time.perf_counter() - start, request_id)
             if token is not None:
                 request_id_var.reset(token)
 
-    async def _answer(self, scope: Scope, receive: Receive, exchange: Exchange) -> None:
+    async def _answer(self, scope: Scope, receive: Receive, sent: LayerSend) -> None:
         prepared = self.prepared
-        if prepared.cors is not None and exchange.preflight(scope):
-            response = prepared.cors.preflight_response(request_headers=exchange.request_headers)
-            await response(scope, receive, exchange)
+        if prepared.cors is not None and sent.preflight(scope):
+            response = prepared.cors.preflight_response(request_headers=sent.request_headers)
+            await response(scope, receive, sent)
             return
         if prepared.global_limit is not None and await prepared.global_limit.refuse(
-            scope, receive, exchange
+            scope, receive, sent
         ):
             return
         if prepared.errors is None:
-            await self.app(scope, receive, exchange)
+            await self.app(scope, receive, sent)
             return
         try:
-            await self.app(scope, receive, exchange)
+            await self.app(scope, receive, sent)
         except Exception as exc:
-            if exchange.started or getattr(scope.get("app"), "debug", False):
+            if sent.started or getattr(scope.get("app"), "debug", False):
                 raise  # the server (or the debug traceback page) takes it from here
-            await prepared.errors.answer(scope, receive, exchange, exc)
+            await prepared.errors.answer(scope, receive, sent, exc)
 
     def _request_id(self, scope: Scope) -> str:
         prepared = self.prepared
@@ -152,15 +152,15 @@ class BatteryLayer:
             state["request_id"] = request_id
         return request_id
 
-    def _record(self, scope: Scope, exchange: Exchange, elapsed: float, rid: str | None) -> None:
+    def _record(self, scope: Scope, sent: LayerSend, elapsed: float, rid: str | None) -> None:
         route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
         prepared = self.prepared
         if prepared.access_log is not None:
-            prepared.access_log.write(scope, route, exchange.status, elapsed, exchange.size, rid)
+            prepared.access_log.write(scope, route, sent.status, elapsed, sent.size, rid)
         if prepared.metrics is not None:
             series = prepared.metrics.series(scope["method"], route)
             if series is not None:
-                series.observe(exchange.status, elapsed, exchange.request_size, exchange.size)
+                series.observe(sent.status, elapsed, sent.request_size, sent.size)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = self._request_id(scope)
@@ -180,7 +180,7 @@ class BatteryLayer:
             request_id_var.reset(token)
 
 
-class Exchange:
+class LayerSend:
     """The ``send`` the application gets: adds the response headers in one pass when the
     response starts, and remembers the status and body size for the access line and
     metrics. ``status`` stays 500 until a response starts."""

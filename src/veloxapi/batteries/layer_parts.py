@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from veloxapi.batteries.layer import Exchange, HeaderList, OuterParts
+    from veloxapi.batteries.layer import HeaderList, LayerSend, OuterParts
     from veloxapi.batteries.ratelimit.limiter import RateLimiter
 
 GLOBAL_BUCKET = "global"
@@ -43,23 +43,23 @@ class Prepared:
         self.errors = ErrorPart(parts.errors) if parts.errors is not None else None
         self.global_limit = GlobalLimit(parts.global_limit) if parts.global_limit else None
 
-    def response_headers(self, exchange: Exchange, headers: HeaderList) -> HeaderList:
+    def response_headers(self, sent: LayerSend, headers: HeaderList) -> HeaderList:
         """``headers`` of a starting response with the layer's headers added in one pass:
         the request id (replacing one the app set), then each security, rate-limit and
         deprecation header the app did not set itself."""
         names = {key for key, _ in headers}
         header = self.request_id_header
-        if header is not None and exchange.request_id is not None:
+        if header is not None and sent.request_id is not None:
             if header in names:
                 headers = [(k, v) for k, v in headers if k != header]
-            headers.append((header, exchange.request_id.encode("latin-1")))
+            headers.append((header, sent.request_id.encode("latin-1")))
         if self.security is not None:
-            _add_missing(headers, names, self._security_for(exchange.scope))
-        limit = exchange.limit_headers
+            _add_missing(headers, names, self._security_for(sent.scope))
+        limit = sent.limit_headers
         if limit is not None and b"ratelimit-limit" not in names:
             _add_missing(headers, names, limit)
         deprecation = self.deprecation
-        if deprecation is not None and getattr(exchange.scope.get("route"), "deprecated", False):
+        if deprecation is not None and getattr(sent.scope.get("route"), "deprecated", False):
             _add_missing(headers, names, deprecation)
         return headers
 
@@ -111,7 +111,7 @@ class GlobalLimit:
         self.by_peer = settings.key == "ip" and not limiter.trusted
         self.headers = settings.headers
 
-    async def refuse(self, scope: Scope, receive: Receive, exchange: Exchange) -> bool:
+    async def refuse(self, scope: Scope, receive: Receive, sent: LayerSend) -> bool:
         """Count the request; answer 429 (or 503 failing closed) and return ``True`` when
         it is refused, else leave the ``RateLimit-*`` headers for the response."""
         if self.exempt and scope["path"].startswith(self.exempt):
@@ -129,15 +129,15 @@ class GlobalLimit:
             response = self.error_response(
                 scope, 503, "Rate limiting is unavailable", headers=headers
             )
-            await response(scope, receive, exchange)
+            await response(scope, receive, sent)
             return True
         if decision is None:
             return False
         if not decision.allowed:
             denied = limiter.headers(decision)
             response = self.error_response(scope, 429, self.too_many(decision), headers=denied)
-            await response(scope, receive, exchange)
+            await response(scope, receive, sent)
             return True
         if self.headers:
-            exchange.limit_headers = decision.header_list(legacy=limiter.settings.legacy_headers)
+            sent.limit_headers = decision.header_list(legacy=limiter.settings.legacy_headers)
         return False

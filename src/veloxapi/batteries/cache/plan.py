@@ -24,7 +24,7 @@ from veloxapi.batteries.cache.exchange import (
     open_exchange,
 )
 from veloxapi.batteries.cache.middleware import CacheMiddleware
-from veloxapi.batteries.cache.policy import Cache, _KeepMissing
+from veloxapi.batteries.cache.policy import Cache, KeepMissing
 from veloxapi.batteries.cache.settings import CacheSettings
 
 
@@ -61,7 +61,7 @@ class CachedRoute:
             return response  # errors, redirects and streams are not cached
         if len(body) > self.cache.settings.max_body_bytes:
             return response
-        params = _KeepMissing(request.path_params)
+        params = KeepMissing(request.path_params)
         tags = [tag.format_map(params) for tag in self.tags]
         status, headers = await complete(
             self.cache, exchange, self.policy, tags, list(response.raw_headers), body

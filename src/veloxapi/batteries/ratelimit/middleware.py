@@ -1,23 +1,18 @@
-"""Global limits: a pure ASGI middleware, and ``install_rate_limit``."""
+"""Global limits as a pure ASGI middleware, for Starlette apps without the outer layer."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veloxapi.batteries._asgi import HeaderList, SendWatcher, add_missing, header_value
-from veloxapi.batteries.documentation import document_batteries
 from veloxapi.batteries.errors import error_response
 from veloxapi.batteries.ratelimit.limiter import (
-    STATE_KEY,
     RateLimiter,
     StoreUnavailable,
     parse_rates,
     too_many,
 )
-from veloxapi.batteries.ratelimit.settings import RateLimitSettings
 
 GLOBAL_BUCKET = "global"
 
@@ -71,29 +66,3 @@ class RateLimitMiddleware:
                 add_missing(headers, extra)
 
         await self.app(scope, receive, SendWatcher(send, add_headers))
-
-
-def install_rate_limit(app: Any, settings: RateLimitSettings | None = None) -> RateLimiter:
-    """Keep a :class:`RateLimiter` on ``app.state`` and apply the limits.
-
-    On a VeloxAPI app, route and router ``RateLimit`` policies (and user-keyed
-    default limits) are compiled into the route plans (:mod:`.plan`); default
-    limits keyed by address or API key are applied before routing, by the
-    batteries' outer layer. On another Starlette app, the policies run as
-    dependencies and :class:`RateLimitMiddleware` applies the default limits.
-    """
-    from veloxapi.batteries.layer import outer_layer
-    from veloxapi.batteries.ratelimit.plan import RateLimitContributor
-
-    limiter = RateLimiter(settings or RateLimitSettings())
-    setattr(app.state, STATE_KEY, limiter)
-    document_batteries(app)
-    contributors = getattr(app, "plan_contributors", None)
-    if contributors is None:
-        if limiter.settings.default_limits:
-            app.add_middleware(RateLimitMiddleware, limiter=limiter)
-        return limiter
-    contributors.append(RateLimitContributor(limiter))
-    if limiter.settings.default_limits and limiter.settings.key != "subject":
-        outer_layer(app).global_limit = limiter
-    return limiter

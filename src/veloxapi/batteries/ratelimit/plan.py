@@ -24,7 +24,11 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from veloxapi._engine.contributions import BatteryStep, Contribution, RouteInfo
-from veloxapi.batteries.ratelimit.limiter import RateLimit, RateLimiter, parse_rates
+from veloxapi.batteries.documentation import document_batteries
+from veloxapi.batteries.layer import outer_layer
+from veloxapi.batteries.ratelimit.limiter import STATE_KEY, RateLimit, RateLimiter, parse_rates
+from veloxapi.batteries.ratelimit.middleware import RateLimitMiddleware
+from veloxapi.batteries.ratelimit.settings import RateLimitSettings
 
 GLOBAL_BUCKET = "global"
 
@@ -103,3 +107,26 @@ class RateLimitContributor:
         return Contribution(
             first=tuple(first), after_security=tuple(after), consumes=frozenset(markers)
         )
+
+
+def install_rate_limit(app: Any, settings: RateLimitSettings | None = None) -> RateLimiter:
+    """Keep a :class:`RateLimiter` on ``app.state`` and apply the limits.
+
+    On a VeloxAPI app, route and router ``RateLimit`` policies (and user-keyed
+    default limits) are compiled into the route plans (:mod:`.plan`); default
+    limits keyed by address or API key are applied before routing, by the
+    batteries' outer layer. On another Starlette app, the policies run as
+    dependencies and :class:`RateLimitMiddleware` applies the default limits.
+    """
+    limiter = RateLimiter(settings or RateLimitSettings())
+    setattr(app.state, STATE_KEY, limiter)
+    document_batteries(app)
+    contributors = getattr(app, "plan_contributors", None)
+    if contributors is None:
+        if limiter.settings.default_limits:
+            app.add_middleware(RateLimitMiddleware, limiter=limiter)
+        return limiter
+    contributors.append(RateLimitContributor(limiter))
+    if limiter.settings.default_limits and limiter.settings.key != "subject":
+        outer_layer(app).global_limit = limiter
+    return limiter
