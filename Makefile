@@ -45,7 +45,7 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check src tests conformance examples docs
-	$(BIN)/ruff format --check src tests conformance examples docs
+	$(BIN)/ruff format --check src tests conformance examples docs/conf.py docs/_ext docs/guides/examples
 
 typecheck: venv
 	$(BIN)/mypy

@@ -50,7 +50,10 @@ def build_router(security: DemoAuth, page_size: int) -> APIRouter:
         return token
 
     Writer = Annotated[ValidatedToken, Depends(writer)]
-    write_limit = RateLimit("60/minute", key="subject", name="inventory-writes")
+    # A sliding window: no burst of twice the rate across a minute boundary.
+    write_limit = RateLimit(
+        "60/minute", key="subject", name="inventory-writes", algorithm="sliding_window"
+    )
     router = APIRouter()
     reads = APIRouter()
     writes = APIRouter(dependencies=[Depends(writer), Depends(write_limit)])
