@@ -31,7 +31,8 @@ def reason_for(test_id: str, reasons: dict[str, str]) -> str:
 
 def render(results: dict[str, Any], reasons: dict[str, str]) -> str:
     failing = list(results.get("failing", []))
-    unimportable = set(results.get("internal_files", [])) & set(results.get("collection_errors", []))
+    internal = set(results.get("internal_files", []))
+    unimportable = internal & set(results.get("collection_errors", []))
     grouped: dict[str, list[str]] = defaultdict(list)
     for test_id in sorted(set(failing)):
         if test_id.split("::", 1)[0] in unimportable:
