@@ -20,7 +20,7 @@ _VERSION_FILE = Path(__file__).resolve().parents[1] / "src" / "veloxapi" / "_fas
 def _mirrored_version() -> str:
     found = re.search(r'^FASTAPI_VERSION = "([^"]+)"$', _VERSION_FILE.read_text(), re.MULTILINE)
     if found is None:
-        raise RuntimeError(f"{_VERSION_FILE} must define FASTAPI_VERSION = \"X.Y.Z\"")
+        raise RuntimeError(f'{_VERSION_FILE} must define FASTAPI_VERSION = "X.Y.Z"')
     return found.group(1)
 
 
