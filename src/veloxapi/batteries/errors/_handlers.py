@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from pydantic_core import PydanticSerializationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import HTTPConnection
+from starlette.requests import ClientDisconnect, HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,6 +33,10 @@ class ErrorMiddleware:
     again. If the response had already started, nothing can be answered: the exception
     is re-raised for the server to log and close the connection. With ``app.debug``
     on, it is re-raised too, so Starlette's debug page shows the traceback.
+
+    A :class:`~starlette.requests.ClientDisconnect` (the client left while the app read
+    its body) is nobody's fault on the server and there is nobody to answer: it is
+    logged at the client-error level, without a traceback, and ends the request.
     """
 
     def __init__(self, app: ASGIApp, settings: ErrorSettings | None = None) -> None:
@@ -53,6 +57,8 @@ class ErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            self.renderer.log_disconnect(scope)
         except Exception as exc:
             if started or getattr(scope.get("app"), "debug", False):
                 raise  # the server (or the debug traceback page) takes it from here

@@ -106,6 +106,10 @@ class Renderer:
         body.update(instance=scope.get("path", ""), code=code, request_id=request_id)
         return body
 
+    def log_disconnect(self, scope: Scope) -> None:
+        method, path = scope.get("method", ""), scope.get("path", "")
+        logger.log(self.client_level, "%s %s: the client left before the response", method, path)
+
     def log(self, scope: Scope, status_code: int, exc: BaseException) -> None:
         method, path = scope.get("method", ""), scope.get("path", "")
         label = type(exc).__name__

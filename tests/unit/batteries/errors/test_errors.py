@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import anyio
 import pytest
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -225,3 +226,39 @@ def test_debug_apps_keep_the_traceback_page() -> None:
     response = TestClient(app, raise_server_exceptions=False).get("/raise/boom")
     assert response.status_code == 500
     assert "RuntimeError" in response.text
+
+
+def test_a_client_leaving_mid_body_is_logged_quietly_and_not_answered(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from starlette.requests import ClientDisconnect
+
+    async def reads_body(request: Request) -> JSONResponse:
+        raise ClientDisconnect()
+
+    sent: list[dict[str, object]] = []
+    app = Starlette(routes=[Route("/upload", reads_body, methods=["POST"])])
+    install_errors(app, ErrorSettings())
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/upload",
+        "raw_path": b"/upload",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+        "app": app,
+    }
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.DEBUG, logger="veloxapi.errors"):
+        anyio.run(app, scope, receive, send)  # type: ignore[arg-type]
+    assert sent == []
+    records = [r for r in caplog.records if r.name == "veloxapi.errors"]
+    assert [(r.levelno, r.exc_info) for r in records] == [(logging.INFO, None)]
+    assert "left before the response" in records[0].getMessage()
