@@ -48,6 +48,7 @@ from veloxapi.batteries.errors._handlers import (
     validation_handler,
 )
 from veloxapi.batteries.errors._input import is_input_error, parses_input
+from veloxapi.batteries.errors._openapi import document_problem_responses
 from veloxapi.batteries.errors._render import STATE_KEY, Renderer, error_response, request_id_for
 from veloxapi.batteries.errors._settings import ErrorSettings
 from veloxapi.exceptions import HTTPException, RequestValidationError
@@ -87,3 +88,5 @@ def install_errors(app: Any, settings: ErrorSettings | None = None) -> None:
             app.add_exception_handler(http_class, http_exception_handler(renderer))
         app.add_exception_handler(RequestValidationError, validation_handler(renderer))
     app.add_middleware(ErrorMiddleware, settings=settings)
+    if settings.problem_json and settings.uniform_http_errors:
+        document_problem_responses(app)

@@ -139,3 +139,26 @@ def test_value_error_from_endpoint_code_is_500_even_with_input_map() -> None:
     response = TestClient(app).get("/settings")
     assert response.status_code == 500
     assert all("hunter2" not in s and "10.0.0.3" not in s for s in walk_strings(response.json()))
+
+
+def test_problem_json_is_what_the_openapi_document_says() -> None:
+    client = build(problem_json=True)
+    document = client.get("/openapi.json").json()
+    responses = document["paths"]["/orders/{order_id}"]["get"]["responses"]
+    assert set(responses["422"]["content"]) == {"application/problem+json"}
+    assert set(responses["200"]["content"]) == {"application/json"}
+    problem = document["components"]["schemas"]["ProblemDetails"]
+    assert problem["properties"]["errors"]["items"] == {
+        "$ref": "#/components/schemas/ValidationError"
+    }
+    answered = client.get("/orders/abc")
+    assert answered.headers["content-type"] == "application/problem+json"
+    assert set(problem["required"]) <= set(answered.json())
+    assert client.get("/openapi.json").json() == document  # built once, rewritten once
+
+
+def test_plain_bodies_keep_the_generated_document() -> None:
+    document = build().get("/openapi.json").json()
+    responses = document["paths"]["/orders/{order_id}"]["get"]["responses"]
+    assert set(responses["422"]["content"]) == {"application/json"}
+    assert "ProblemDetails" not in document["components"]["schemas"]
