@@ -1,6 +1,7 @@
 # veloxapi developer commands. On a fresh machine only python3 (>= 3.11) is needed:
 #   make run    serve examples/app.py on http://127.0.0.1:8000
 #   make test   lint, type-check and run the project's tests
+#   make soak   a long reliability soak (SOAK_DURATION=300 SOAK_CONCURRENCY=32 SOAK_CONFIG=batteries)
 # Every target that needs the dev environment builds .venv first (once).
 
 PYTHON ?= python3
@@ -12,7 +13,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
 
-.PHONY: venv test lint typecheck pytest run conformance readme-table bench bench-quick profile
+.PHONY: venv test lint typecheck pytest run conformance readme-table bench bench-quick profile soak
 
 venv: $(STAMP)
 
@@ -44,6 +45,15 @@ pytest: venv
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; \
 	exit $$status
+
+# The on-demand soak (docs/hardening.md); a 10 s form runs in `make test`.
+SOAK_DURATION ?= 300
+SOAK_CONCURRENCY ?= 32
+SOAK_CONFIG ?= batteries
+SOAK_ARGS ?= --max-rss-slope 1.0
+soak: venv
+	$(BIN)/python tests/e2e/reliability/run.py soak --duration $(SOAK_DURATION) \
+		--concurrency $(SOAK_CONCURRENCY) --config $(SOAK_CONFIG) $(SOAK_ARGS)
 
 run: venv
 	$(BIN)/uvicorn --app-dir examples app:app --host 127.0.0.1 --port 8000

@@ -10,9 +10,10 @@ method in ``Allow`` (``OPTIONS /books`` says ``GET``, though ``POST`` exists).
 from __future__ import annotations
 
 import pytest
-from conftest import ServerFor
 from reliability_app import CONFIGS
 from reliability_fuzz import ENGINE_ALLOW_CHECK, run_schemathesis
+
+from conftest import ServerFor
 
 pytestmark = pytest.mark.timeout(150)
 
