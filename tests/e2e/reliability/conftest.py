@@ -8,13 +8,11 @@ as a real service would see them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 
 import pytest
-from reliability_server import Server, running_server
-
-ServerFor = Callable[[str], Server]
+from reliability_server import Server, ServerFor, running_server
 
 
 @pytest.fixture(scope="session")

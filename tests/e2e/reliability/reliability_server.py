@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +83,10 @@ class Server:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+
+ServerFor = Callable[[str], Server]
+"""The suite's fixture: the running server of a configuration."""
 
 
 def uvicorn_command(port: int, http: str, ws: str) -> list[str]:

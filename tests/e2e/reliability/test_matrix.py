@@ -15,8 +15,7 @@ from __future__ import annotations
 import pytest
 from reliability_cases import CASES
 from reliability_matrix import run_case
-
-from conftest import ServerFor
+from reliability_server import ServerFor
 
 pytestmark = pytest.mark.timeout(90)
 

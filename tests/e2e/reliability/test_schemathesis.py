@@ -12,8 +12,7 @@ from __future__ import annotations
 import pytest
 from reliability_app import CONFIGS
 from reliability_fuzz import ENGINE_ALLOW_CHECK, run_schemathesis
-
-from conftest import ServerFor
+from reliability_server import ServerFor
 
 pytestmark = pytest.mark.timeout(150)
 

@@ -13,9 +13,8 @@ import asyncio
 import json
 
 import pytest
+from reliability_server import ServerFor
 from reliability_soak import soak
-
-from conftest import ServerFor
 
 pytestmark = pytest.mark.timeout(60)
 
