@@ -562,9 +562,9 @@ SLOWLORIS_CASES = [
         answers(200),
         gap=Gap(
             "cli",
-            "nothing closes connections that never finish their headers: uvicorn has no "
-            "header timeout, so 100 held connections stay open (others are still served); "
-            "velox run is to set server limits that close them",
+            "plain uvicorn has no header timeout, so 100 connections that never finish "
+            "their headers stay open (others are still served); velox run's "
+            "--header-timeout closes them (the suite starts uvicorn directly)",
             answers(200),
             frozenset(),
         ),
