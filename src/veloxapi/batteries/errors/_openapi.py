@@ -17,28 +17,28 @@ from collections.abc import Callable
 from typing import Any
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_SCHEMA_NAME = "ProblemDetails"
+_SCHEMA_NAME = "BatteryError"  # the name batteries.documentation gives the battery's body
 _REF = f"#/components/schemas/{_SCHEMA_NAME}"
 
 
-def problem_schema(error_items: dict[str, Any]) -> dict[str, Any]:
-    """JSON Schema of the battery's problem body; ``error_items`` describes ``errors[]``."""
+def problem_schema() -> dict[str, Any]:
+    """JSON Schema of the battery's RFC 9457 body (``errors`` lists validation errors)."""
     text = {"type": "string"}
     return {
         "title": _SCHEMA_NAME,
         "type": "object",
-        "description": "An RFC 9457 problem; `errors` lists validation errors when there are.",
+        "description": "RFC 9457 problem details, with the error code and request id.",
         "properties": {
             "type": {**text, "title": "Type"},
             "title": {**text, "title": "Title"},
             "status": {"type": "integer", "title": "Status"},
             "detail": {**text, "title": "Detail"},
+            "errors": {"type": "array", "title": "Errors", "items": {}},
             "instance": {**text, "title": "Instance"},
             "code": {**text, "title": "Code"},
             "request_id": {**text, "title": "Request Id"},
-            "errors": {"type": "array", "title": "Errors", "items": error_items},
         },
-        "required": ["type", "title", "status", "code", "request_id"],
+        "required": ["type", "title", "status", "instance", "code", "request_id"],
     }
 
 
@@ -49,12 +49,7 @@ def _is_error(status: str) -> bool:
 def rewrite_error_responses(document: dict[str, Any]) -> None:
     """Document every 4xx/5xx response of ``document`` as a problem, in place."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    items: dict[str, Any] = (
-        {"$ref": "#/components/schemas/ValidationError"}
-        if "ValidationError" in schemas
-        else {"type": "object"}
-    )
-    schemas[_SCHEMA_NAME] = problem_schema(items)
+    schemas[_SCHEMA_NAME] = problem_schema()
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict):
