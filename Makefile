@@ -1,6 +1,7 @@
 # veloxapi developer commands. On a fresh machine only python3 (>= 3.11) is needed:
 #   make run    serve the demo service (examples/demo) on http://127.0.0.1:8000 (HOST=, PORT=)
 #   make test   lint, type-check and run the project's tests
+#   make soak   a long reliability soak (SOAK_DURATION=300 SOAK_CONCURRENCY=32 SOAK_CONFIG=batteries)
 # Every target that needs the dev environment builds .venv first (once).
 
 PYTHON ?= python3
@@ -14,7 +15,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
 
-.PHONY: venv test lint typecheck pytest run conformance readme-table bench bench-quick profile docs
+.PHONY: venv test lint typecheck pytest run conformance conformance-baseline readme-table bench bench-quick profile docs soak
 
 venv: $(STAMP)
 
@@ -56,6 +57,15 @@ pytest: venv $(CHECKS_STAMP)
 	if [ $$status -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; \
 	exit $$status
 
+# The on-demand soak (docs/hardening.md); a 10 s form runs in `make test`.
+SOAK_DURATION ?= 300
+SOAK_CONCURRENCY ?= 32
+SOAK_CONFIG ?= batteries
+SOAK_ARGS ?= --max-rss-slope 1.0
+soak: venv
+	$(BIN)/python tests/e2e/reliability/run.py soak --duration $(SOAK_DURATION) \
+		--concurrency $(SOAK_CONCURRENCY) --config $(SOAK_CONFIG) $(SOAK_ARGS)
+
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -69,6 +79,10 @@ conformance:
 	$(PYTHON) conformance/run.py $(CONFORMANCE_ARGS)
 	$(PYTHON) conformance/readme_table.py
 	$(PYTHON) conformance/anomalies.py
+
+# FastAPI's suite on FastAPI itself (its own venv): the baseline conformance counts against.
+conformance-baseline:
+	$(PYTHON) conformance/baseline.py
 
 readme-table:
 	$(PYTHON) conformance/readme_table.py

@@ -1,61 +1,51 @@
-"""Fold the plugin's JSON lines into per-test results and per-area tallies.
+"""Score a run of FastAPI's suite on veloxapi against FastAPI's own passes.
 
-An area is one ``tests/test_tutorial/<topic>`` directory; every other test belongs to
-``tests (other)``. The total of an area is the number of collected tests (each
-parametrized case counts). A file that failed to collect counts as that many failed
-tests when its size is known from ``expected_counts.json``, else as one error.
-An expected failure (``xfail``) that fails as FastAPI expects counts as passed.
+The plugin writes JSON lines per test phase; they fold into one outcome per test.
+Only tests that FastAPI itself passes (the committed baseline) are counted, so a
+score of 100% means "everything FastAPI does". Two scopes are reported:
+
+- ``public``: test files that import only FastAPI's public modules;
+- ``whole``: the whole suite, including files that import modules FastAPI calls
+  internal (``fastapi.dependencies.utils``, ``fastapi._compat``, ...), which
+  ecosystem libraries rely on.
+
+An area is one ``tests/test_tutorial/<topic>`` directory; every other test belongs
+to ``tests (other)``. An expected failure (``xfail``) that fails as FastAPI
+expects counts as passed.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 OTHER_AREA = "tests (other)"
+SCOPES = ("public", "whole")
 _TUTORIAL_PREFIX = ("tests", "test_tutorial")
-_KINDS = ("passed", "failed", "errors", "skipped")
 
 
 @dataclass
 class Tally:
     passed: int = 0
-    failed: int = 0
-    errors: int = 0
-    skipped: int = 0
+    total: int = 0
 
-    @property
-    def total(self) -> int:
-        return self.passed + self.failed + self.errors + self.skipped
-
-    def add(self, kind: str, count: int = 1) -> None:
-        setattr(self, kind, getattr(self, kind) + count)
+    def add(self, passed: bool) -> None:
+        self.total += 1
+        self.passed += passed
 
     def as_dict(self) -> dict[str, int]:
-        return {**{kind: getattr(self, kind) for kind in _KINDS}, "total": self.total}
+        return {"passed": self.passed, "total": self.total}
 
 
 @dataclass
-class Results:
+class Score:
+    scopes: dict[str, Tally] = field(default_factory=lambda: {s: Tally() for s in SCOPES})
     areas: dict[str, Tally] = field(default_factory=dict)
     failing: list[str] = field(default_factory=list)
+    not_counted: int = 0
     collection_errors: list[str] = field(default_factory=list)
-
-    @property
-    def overall(self) -> Tally:
-        overall = Tally()
-        for tally in self.areas.values():
-            for kind in _KINDS:
-                overall.add(kind, getattr(tally, kind))
-        return overall
-
-    def record(self, nodeid: str, kind: str, count: int = 1) -> None:
-        self.areas.setdefault(area_of(nodeid), Tally()).add(kind, count)
-        if kind in ("failed", "errors"):
-            self.failing.append(nodeid)
 
 
 def area_of(nodeid: str) -> str:
@@ -72,27 +62,42 @@ def read_outcomes(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def summarize(records: list[dict[str, Any]], expected_counts: dict[str, int]) -> Results:
-    results = Results()
+def fold_all(records: list[dict[str, Any]]) -> dict[str, str]:
+    """Each test's outcome: passed, failed, errors or skipped.
+
+    A file that failed to collect appears under its own path as ``errors``; a test
+    that was collected but never reported (its worker crashed, pytest was stopped)
+    is ``errors`` too.
+    """
     phases: dict[str, list[dict[str, Any]]] = {}
+    folded: dict[str, str] = {}
     for record in records:
         if record["when"] == "collect":
-            _record_collection_error(results, record["nodeid"], expected_counts)
+            folded[record["nodeid"]] = "errors"
         else:
             phases.setdefault(record["nodeid"], []).append(record)
-    for nodeid in sorted(phases):
-        results.record(nodeid, _fold(phases[nodeid]))
-    results.failing.sort()
-    return results
+    for nodeid, reports in phases.items():
+        folded[nodeid] = _fold(reports)
+    return folded
 
 
-def _record_collection_error(results: Results, nodeid: str, expected: dict[str, int]) -> None:
-    results.collection_errors.append(nodeid)
-    known = expected.get(nodeid)
-    if known:
-        results.record(nodeid, "failed", known)
-    else:
-        results.record(nodeid, "errors")
+def score(folded: dict[str, str], baseline: list[str], internal: set[str]) -> Score:
+    """Count each test FastAPI passes (``baseline``) as passed or not on veloxapi."""
+    result = Score()
+    counted = set(baseline)
+    for nodeid in sorted(counted):
+        passed = folded.get(nodeid) == "passed"
+        result.scopes["whole"].add(passed)
+        if nodeid.split("::", 1)[0] not in internal:
+            result.scopes["public"].add(passed)
+        result.areas.setdefault(area_of(nodeid), Tally()).add(passed)
+        if not passed:
+            result.failing.append(nodeid)
+    result.not_counted = sum(1 for nodeid in folded if nodeid not in counted)
+    result.collection_errors = sorted(
+        nodeid for nodeid, outcome in folded.items() if outcome == "errors" and "::" not in nodeid
+    )
+    return result
 
 
 def _fold(reports: list[dict[str, Any]]) -> str:
@@ -109,41 +114,35 @@ def _fold(reports: list[dict[str, Any]]) -> str:
             return "passed" if report["xfail"] else "skipped"
     if call is not None and call["outcome"] == "passed":
         return "passed"
-    return "errors"  # collected but never ran to completion (e.g. its worker crashed)
+    return "errors"
 
 
-def per_file_counts(records: list[dict[str, Any]]) -> dict[str, int]:
-    """Collected tests per file, for files that collected."""
-    counts = Counter(
-        record["nodeid"].split("::", 1)[0] for record in records if record["when"] == "collected"
-    )
-    return dict(sorted(counts.items()))
-
-
-def to_json(results: Results, extra: dict[str, Any]) -> dict[str, Any]:
+def to_json(result: Score, extra: dict[str, Any]) -> dict[str, Any]:
     return {
         **extra,
-        "overall": results.overall.as_dict(),
-        "areas": {name: results.areas[name].as_dict() for name in sorted(results.areas)},
-        "collection_errors": sorted(results.collection_errors),
-        "failing": results.failing,
+        "scopes": {name: tally.as_dict() for name, tally in result.scopes.items()},
+        "overall": result.scopes["whole"].as_dict(),
+        "areas": {name: result.areas[name].as_dict() for name in sorted(result.areas)},
+        "not_counted": result.not_counted,
+        "collection_errors": result.collection_errors,
+        "failing": result.failing,
     }
 
 
-def format_table(results: Results) -> str:
-    width = max([len(OTHER_AREA), *(len(name) for name in results.areas)]) + 2
-    header = f"{'area':<{width}}{'passed':>8}{'total':>8}{'%':>7}{'failed':>8}{'errors':>8}"
-    lines = [header + f"{'skipped':>9}", "-" * (len(header) + 9)]
-    rows = [(name, results.areas[name]) for name in sorted(results.areas)]
-    for name, tally in [*rows, ("overall", results.overall)]:
-        if name == "overall":
-            lines.append("-" * (len(header) + 9))
-        lines.append(
-            f"{name:<{width}}{tally.passed:>8}{tally.total:>8}{_percent(tally):>7}"
-            f"{tally.failed:>8}{tally.errors:>8}{tally.skipped:>9}"
-        )
+def format_table(result: Score) -> str:
+    width = max([len(OTHER_AREA), *(len(name) for name in result.areas)]) + 2
+    lines = [f"{'area':<{width}}{'passed':>8}{'of':>8}{'%':>7}", "-" * (width + 23)]
+    for name in sorted(result.areas):
+        lines.append(_row(name, result.areas[name], width))
+    lines.append("-" * (width + 23))
+    for scope in SCOPES:
+        lines.append(_row(f"{scope} scope", result.scopes[scope], width))
     return "\n".join(lines)
 
 
-def _percent(tally: Tally) -> str:
-    return f"{100 * tally.passed / tally.total:.1f}" if tally.total else "-"
+def _row(name: str, tally: Tally, width: int) -> str:
+    return f"{name:<{width}}{tally.passed:>8}{tally.total:>8}{percent(tally.as_dict()):>7}"
+
+
+def percent(tally: dict[str, int]) -> str:
+    return f"{100 * tally['passed'] / tally['total']:.1f}" if tally["total"] else "-"

@@ -14,7 +14,17 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-FASTAPI_VERSION = "0.163.2"
+_VERSION_FILE = Path(__file__).resolve().parents[1] / "src" / "veloxapi" / "_fastapi_version.py"
+
+
+def _mirrored_version() -> str:
+    found = re.search(r'^FASTAPI_VERSION = "([^"]+)"$', _VERSION_FILE.read_text(), re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f'{_VERSION_FILE} must define FASTAPI_VERSION = "X.Y.Z"')
+    return found.group(1)
+
+
+FASTAPI_VERSION = _mirrored_version()
 SDIST_NAME = f"fastapi-{FASTAPI_VERSION}.tar.gz"
 
 # Top-level directories of the sdist that are unpacked whole.
@@ -22,21 +32,19 @@ _UNPACKED_TREES = ("tests", "docs_src")
 # Single data files the tests read (relative to the sdist root).
 _UNPACKED_FILES = ("docs/en/docs/img/favicon.png",)
 
-# Directories dropped whole: FastAPI-only features, benchmarks, and tests whose conftest
-# depends on a dropped directory.
+# Directories dropped whole: performance benchmarks, which measure FastAPI, not behaviour.
 EXCLUDED_DIRS = (
-    "tests/test_telemetry",
     "tests/benchmarks",
     "tests/memory_benchmarks",
-    "tests/test_tutorial/test_opentelemetry",  # its conftest imports tests/test_telemetry
 )
 # Files dropped whole: they test FastAPI's release/translation scripts, not the framework.
 EXCLUDED_FILES = (
     "tests/test_prepare_release.py",
     "tests/test_translate.py",
 )
-# FastAPI internals that veloxapi does not reproduce; a test file importing any is dropped.
-INTERNAL_MODULES = ("_compat", "telemetry", "dependencies", "temp_pydantic_v1_params", "cli")
+# Modules FastAPI calls internal. A test file importing any of them is counted only in
+# the whole-suite scope, not in the public-API scope.
+INTERNAL_MODULES = ("_compat", "dependencies", "temp_pydantic_v1_params", "cli")
 
 _MODULES = "|".join(re.escape(name) for name in INTERNAL_MODULES)
 INTERNAL_IMPORT = re.compile(
@@ -56,6 +64,7 @@ INTERNAL_IMPORT = re.compile(
 class Suite:
     root: Path
     excluded: tuple[str, ...]
+    internal: tuple[str, ...]
 
 
 def fetch_sdist(pip: Path, cache_dir: Path) -> Path:
@@ -94,7 +103,8 @@ def unpack(sdist: Path, root: Path) -> Suite:
         archive.extractall(root, members=members, filter="data")
     if (root / "fastapi").exists():
         raise RuntimeError(f"{root / 'fastapi'} must never be unpacked")
-    return Suite(root=root, excluded=tuple(_drop_out_of_scope(root)))
+    excluded = tuple(_drop_out_of_scope(root))
+    return Suite(root=root, excluded=excluded, internal=tuple(internal_files(root)))
 
 
 def _relative(name: str) -> PurePosixPath:
@@ -119,8 +129,13 @@ def _drop_out_of_scope(root: Path) -> list[str]:
         elif path.is_file():
             path.unlink()
             dropped.append(name)
-    for path in sorted((root / "tests").rglob("*.py")):
-        if INTERNAL_IMPORT.search(path.read_text(encoding="utf-8")):
-            path.unlink()
-            dropped.append(path.relative_to(root).as_posix())
     return dropped
+
+
+def internal_files(root: Path) -> list[str]:
+    """Test files (relative paths) that import a module FastAPI calls internal."""
+    return [
+        path.relative_to(root).as_posix()
+        for path in sorted((root / "tests").rglob("*.py"))
+        if INTERNAL_IMPORT.search(path.read_text(encoding="utf-8"))
+    ]

@@ -45,6 +45,23 @@ def ensure(env: Path, repo: Path, requirements: Path) -> Path:
     return python
 
 
+def ensure_reference(env: Path, requirements: Path, version: str) -> Path:
+    """The venv where FastAPI ``version`` itself runs the suite, for the baseline."""
+    python = bin_dir(env) / "python"
+    if not python.exists():
+        print(f"creating the FastAPI {version} reference venv at {env}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(env)
+    stamp = env / _STAMP
+    wanted = hashlib.sha256(requirements.read_bytes() + version.encode()).hexdigest()
+    if not stamp.is_file() or stamp.read_text() != wanted:
+        pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
+        subprocess.run([*pip, "install", "--quiet", "--upgrade", "pip"], check=True)
+        command = [*pip, "install", "--quiet", "-r", str(requirements), f"fastapi=={version}"]
+        subprocess.run(command, check=True)
+        stamp.write_text(wanted)
+    return python
+
+
 def _fingerprint(repo: Path, requirements: Path) -> str:
     digest = hashlib.sha256(str(repo.resolve()).encode())  # the editable install's path
     for path in (requirements, repo / "pyproject.toml"):

@@ -1,10 +1,19 @@
 """Run code written for FastAPI unchanged: ``import fastapi`` gives veloxapi.
 
-After :func:`install`, importing ``fastapi`` or any ``fastapi.X.Y`` returns the
-module ``veloxapi`` / ``veloxapi.X.Y`` itself (the same object, registered in
-``sys.modules`` under both names), so ``fastapi.routing is veloxapi.routing``
-and patching one patches the other. A ``fastapi.X`` with no veloxapi
-counterpart fails with the usual ``ModuleNotFoundError`` naming ``fastapi.X``.
+After :func:`install`, importing any ``fastapi.X.Y`` returns the module
+``veloxapi.X.Y`` itself (the same object, registered in ``sys.modules`` under
+both names), so ``fastapi.routing is veloxapi.routing`` and patching one
+patches the other. ``fastapi`` itself is a thin view of the ``veloxapi``
+package: every name reads through (and assignments write through) to
+``veloxapi``, except ``__version__``, which is the FastAPI release veloxapi
+mirrors, so libraries that choose code paths by it see what they expect. A
+``fastapi.X`` with no veloxapi counterpart fails with the usual
+``ModuleNotFoundError`` naming ``fastapi.X``.
+
+While the alias is installed, ``importlib.metadata`` also knows a ``fastapi``
+distribution of that version (``version("fastapi")``, ``metadata("fastapi")``,
+``distributions()``, ``packages_distributions()``), without FastAPI being
+installed; its summary says it is provided by veloxapi.
 
 The alias takes precedence over an installed FastAPI: once installed, the real
 ``fastapi`` package can no longer be imported in this process. Installing after
@@ -23,14 +32,65 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from importlib import metadata
 from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import ModuleSpec
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from veloxapi._fastapi_version import FASTAPI_VERSION
+
 ALIAS = "fastapi"
 TARGET = "veloxapi"
+
+
+class _FastAPIView(ModuleType):
+    """The ``fastapi`` package: veloxapi's names, FastAPI's ``__version__``."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys.modules[TARGET], name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in _OWN_ATTRIBUTES:
+            setattr(sys.modules[TARGET], name, value)
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name not in _OWN_ATTRIBUTES:
+            delattr(sys.modules[TARGET], name)
+        if name in self.__dict__:
+            super().__delattr__(name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(dir(sys.modules[TARGET])) | set(self.__dict__))
+
+
+# Module machinery and the version belong to the view; everything else is veloxapi's.
+_OWN_ATTRIBUTES = frozenset(
+    {"__name__", "__spec__", "__loader__", "__package__", "__path__", "__file__", "__version__"}
+)
+
+
+class _AliasDistribution(metadata.Distribution):
+    """The ``fastapi`` distribution ``importlib.metadata`` reports under compat."""
+
+    def read_text(self, filename: str) -> str | None:
+        if filename == "METADATA":
+            return (
+                "Metadata-Version: 2.1\n"
+                f"Name: {ALIAS}\n"
+                f"Version: {FASTAPI_VERSION}\n"
+                f"Summary: FastAPI's API, provided by veloxapi "
+                f"{metadata.version(TARGET)} through veloxapi.compat\n"
+            )
+        if filename == "top_level.txt":
+            return ALIAS + "\n"
+        return None
+
+    def locate_file(self, path: str | Path) -> Path:
+        return Path(sys.modules[TARGET].__file__ or ".").parent / str(path)
 
 
 def _target_name(fullname: str) -> str | None:
@@ -63,10 +123,25 @@ class _AliasImporter(MetaPathFinder, Loader):
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
         target_name: str = spec.loader_state
-        return importlib.import_module(target_name)
+        target = importlib.import_module(target_name)
+        if target_name != TARGET:
+            return target
+        view = _FastAPIView(ALIAS, target.__doc__)
+        for name in ("__spec__", "__loader__", "__package__", "__path__", "__file__"):
+            object.__setattr__(view, name, getattr(target, name, None))
+        object.__setattr__(view, "__version__", FASTAPI_VERSION)
+        return view
 
     def exec_module(self, module: ModuleType) -> None:
         """Nothing to run: the veloxapi module was executed when it was imported."""
+
+    def find_distributions(
+        self, context: metadata.DistributionFinder.Context | None = None
+    ) -> Iterator[metadata.Distribution]:
+        """The ``fastapi`` distribution, for ``importlib.metadata`` lookups by name or all."""
+        name = getattr(context, "name", None)
+        if name is None or name.replace("-", "_").lower() == ALIAS:
+            yield _AliasDistribution()
 
 
 _IMPORTER = _AliasImporter()

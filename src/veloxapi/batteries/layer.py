@@ -24,11 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veloxapi.batteries._asgi import UNMATCHED_ROUTE
 from veloxapi.batteries.metrics_body import BodyCounter
-from veloxapi.batteries.request_id import _SAFE_ID, RequestIdSettings, request_id_var
+from veloxapi.batteries.request_id import (
+    RequestIdSettings,
+    incoming_request_id,
+    request_id_var,
+)
 
 if TYPE_CHECKING:
     from veloxapi.batteries.errors import ErrorSettings
@@ -130,19 +135,17 @@ class BatteryLayer:
         try:
             await self.app(scope, receive, sent)
         except Exception as exc:
-            if sent.started or getattr(scope.get("app"), "debug", False):
+            if isinstance(exc, ClientDisconnect):
+                pass  # nobody to answer: logged, not re-raised
+            elif sent.started or getattr(scope.get("app"), "debug", False):
                 raise  # the server (or the debug traceback page) takes it from here
             await prepared.errors.answer(scope, receive, sent, exc)
 
     def _request_id(self, scope: Scope) -> str:
         prepared = self.prepared
-        request_id = None
-        for key, value in scope["headers"]:
-            if key == prepared.request_id_header:
-                candidate: str = value.decode("latin-1")
-                if len(candidate) <= prepared.request_id_max and _SAFE_ID.fullmatch(candidate):
-                    request_id = candidate
-                break
+        header = prepared.request_id_header
+        assert header is not None
+        request_id = incoming_request_id(scope, header, prepared.request_id_max)
         if request_id is None:
             request_id = new_request_id()
         state = scope.get("state")

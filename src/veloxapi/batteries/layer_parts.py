@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import HTTPConnection
+from starlette.requests import ClientDisconnect, HTTPConnection
 from starlette.types import Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -80,15 +80,19 @@ def _add_missing(headers: HeaderList, names: set[bytes], extra: HeaderList) -> N
 
 
 class ErrorPart:
-    """The errors battery's last resort: an unhandled exception becomes its 500."""
+    """The errors battery's last resort (as its ``ErrorMiddleware``): an unhandled
+    exception becomes its 500; a client that left while its body was read is logged."""
 
     def __init__(self, settings: Any) -> None:
-        from veloxapi.batteries.errors import _phrase, _Renderer
+        from veloxapi.batteries.errors._render import Renderer, phrase
 
-        self.renderer = _Renderer(settings)
-        self.phrase = _phrase(500)
+        self.renderer = Renderer(settings)
+        self.phrase = phrase(500)
 
     async def answer(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+        if isinstance(exc, ClientDisconnect):
+            self.renderer.log_disconnect(scope)
+            return
         self.renderer.log(scope, 500, exc)
         response = self.renderer.response(scope, 500, self.phrase)
         await response(scope, receive, send)

@@ -21,6 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from veloxapi.batteries.settings import BatterySettings
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:@/+=-]+")
+DEFAULT_HEADER = "X-Request-ID"
+DEFAULT_MAX_LENGTH = 128
+_DEFAULT_KEY = DEFAULT_HEADER.lower().encode("latin-1")
 _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
 
 request_id_var: ContextVar[str | None] = ContextVar("veloxapi_request_id", default=None)
@@ -31,13 +34,34 @@ def get_request_id() -> str | None:
     return request_id_var.get()
 
 
+def incoming_request_id(
+    scope: Scope,
+    header: bytes = _DEFAULT_KEY,
+    max_length: int = DEFAULT_MAX_LENGTH,
+) -> str | None:
+    """The id the client sent in ``header`` (lower-case bytes), if it is safe to reuse.
+
+    Safe means at most ``max_length`` characters from ``A-Z a-z 0-9 . _ : @ / + = -``:
+    nothing that could break a header, a log line or a JSON body. Only the first
+    such header counts; an unsafe one yields ``None`` (make a new id), not the next.
+    This is the one rule for every battery that reads a client's request id.
+    """
+    for key, value in scope.get("headers", ()):
+        if key == header:
+            candidate: str = value.decode("latin-1")
+            if len(candidate) <= max_length and _SAFE_ID.fullmatch(candidate):
+                return candidate
+            return None
+    return None
+
+
 class RequestIdSettings(BatterySettings):
     """``VELOX_REQUEST_ID_*``: which header carries the id and how long it may be."""
 
     model_config = SettingsConfigDict(env_prefix="VELOX_REQUEST_ID_")
 
-    header: str = "X-Request-ID"
-    max_length: int = Field(default=128, ge=8, le=1024)
+    header: str = DEFAULT_HEADER
+    max_length: int = Field(default=DEFAULT_MAX_LENGTH, ge=8, le=1024)
 
     @field_validator("header")
     @classmethod
@@ -57,20 +81,12 @@ class RequestIdMiddleware:
         self.settings = settings or RequestIdSettings()
         self._header_key = self.settings.header.lower().encode("latin-1")
 
-    def _incoming(self, scope: Scope) -> str | None:
-        for key, value in scope["headers"]:
-            if key == self._header_key:
-                candidate: str = value.decode("latin-1")
-                if len(candidate) <= self.settings.max_length and _SAFE_ID.fullmatch(candidate):
-                    return candidate
-                return None
-        return None
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request_id = self._incoming(scope) or uuid.uuid4().hex
+        incoming = incoming_request_id(scope, self._header_key, self.settings.max_length)
+        request_id = incoming or uuid.uuid4().hex
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
 

@@ -24,7 +24,7 @@ def token(x_token: str | None = None) -> str:
 
 @app.get("/which")
 def which() -> dict:
-    return {"fastapi_is_veloxapi": fastapi is veloxapi}
+    return {"fastapi_is_veloxapi": fastapi.FastAPI is veloxapi.FastAPI}
 
 @app.post("/items")
 def create(item: Item, _: str = Depends(token)) -> Item:

@@ -34,7 +34,7 @@ def test_fastapi_modules_are_the_veloxapi_modules() -> None:
         from fastapi.middleware.cors import CORSMiddleware
         from veloxapi.middleware.cors import CORSMiddleware as VeloxCORS
 
-        assert fastapi is veloxapi
+        assert fastapi.FastAPI is veloxapi.FastAPI
         assert fastapi.encoders is veloxapi.encoders
         assert CORSMiddleware is VeloxCORS
         assert sys.modules["fastapi.middleware.cors"] is sys.modules["veloxapi.middleware.cors"]
@@ -114,7 +114,7 @@ def test_pytest_plugin_installs_before_conftest_and_test_modules(tmp_path: Path)
 
 
             def test_alias():
-                assert fastapi is veloxapi
+                assert fastapi.Depends is veloxapi.Depends
                 assert jsonable_encoder({"a": (1, 2)}) == {"a": [1, 2]}
             """
         )
@@ -128,3 +128,68 @@ def test_pytest_plugin_installs_before_conftest_and_test_modules(tmp_path: Path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+def test_fastapi_reports_the_mirrored_release_and_veloxapi_its_own() -> None:
+    result = run_python(
+        """
+        import veloxapi.compat
+        veloxapi.compat.install()
+        import fastapi, veloxapi
+        from veloxapi._fastapi_version import FASTAPI_VERSION
+        assert fastapi.__version__ == FASTAPI_VERSION, fastapi.__version__
+        assert veloxapi.__version__ != FASTAPI_VERSION
+        assert fastapi.__name__ == "fastapi"
+        assert "FastAPI" in dir(fastapi)
+        fastapi.marker = 1          # a write to the package writes through to veloxapi
+        assert veloxapi.marker == 1
+        del fastapi.marker
+        assert not hasattr(veloxapi, "marker")
+        print(FASTAPI_VERSION)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().count(".") == 2
+
+
+def test_importlib_metadata_knows_fastapi_while_the_alias_is_installed() -> None:
+    result = run_python(
+        """
+        from importlib import metadata
+        try:
+            metadata.version("fastapi")
+        except metadata.PackageNotFoundError:
+            pass
+        else:
+            raise AssertionError("fastapi is installed in this environment")
+        import veloxapi.compat
+        veloxapi.compat.install()
+        from veloxapi._fastapi_version import FASTAPI_VERSION
+        assert metadata.version("fastapi") == FASTAPI_VERSION
+        assert metadata.version("FastAPI") == FASTAPI_VERSION
+        assert metadata.metadata("fastapi")["Name"] == "fastapi"
+        assert "veloxapi" in metadata.metadata("fastapi")["Summary"]
+        assert metadata.distribution("fastapi").version == FASTAPI_VERSION
+        assert "fastapi" in metadata.packages_distributions()["fastapi"]
+        names = [d.metadata["Name"] for d in metadata.distributions()]
+        assert names.count("fastapi") == 1 and "veloxapi" in names
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_metadata_lookups_fail_as_usual_without_the_alias() -> None:
+    result = run_python(
+        """
+        from importlib import metadata
+        import veloxapi.compat
+        try:
+            metadata.version("fastapi")
+        except metadata.PackageNotFoundError:
+            print("absent")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "absent"
