@@ -134,10 +134,10 @@ class BatteryLayer:
             return
         try:
             await self.app(scope, receive, sent)
+        except ClientDisconnect:
+            prepared.errors.disconnected(scope)  # nobody to answer: logged, not re-raised
         except Exception as exc:
-            if isinstance(exc, ClientDisconnect):
-                pass  # nobody to answer: logged, not re-raised
-            elif sent.started or getattr(scope.get("app"), "debug", False):
+            if sent.started or getattr(scope.get("app"), "debug", False):
                 raise  # the server (or the debug traceback page) takes it from here
             await prepared.errors.answer(scope, receive, sent, exc)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import ClientDisconnect, HTTPConnection
+from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -89,10 +89,10 @@ class ErrorPart:
         self.renderer = Renderer(settings)
         self.phrase = phrase(500)
 
+    def disconnected(self, scope: Scope) -> None:
+        self.renderer.log_disconnect(scope)
+
     async def answer(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
-        if isinstance(exc, ClientDisconnect):
-            self.renderer.log_disconnect(scope)
-            return
         self.renderer.log(scope, 500, exc)
         response = self.renderer.response(scope, 500, self.phrase)
         await response(scope, receive, send)
