@@ -36,6 +36,7 @@ from collections.abc import Iterator, Sequence
 from importlib import metadata
 from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import ModuleSpec
+from os import PathLike
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -89,7 +90,7 @@ class _AliasDistribution(metadata.Distribution):
             return ALIAS + "\n"
         return None
 
-    def locate_file(self, path: str | Path) -> Path:
+    def locate_file(self, path: str | PathLike[str]) -> Path:
         return Path(sys.modules[TARGET].__file__ or ".").parent / str(path)
 
 

@@ -46,12 +46,13 @@ from veloxapi import (
     status,
 )
 from veloxapi.batteries import augment_app
+from veloxapi.batteries.cors import CorsSettings
 from veloxapi.batteries.errors import ErrorSettings
 from veloxapi.batteries.health import HealthSettings
 from veloxapi.batteries.logging import LoggingSettings
 from veloxapi.batteries.metrics import MetricsSettings
 from veloxapi.batteries.request_id import RequestIdSettings
-from veloxapi.batteries.security_headers import CorsSettings, SecurityHeadersSettings
+from veloxapi.batteries.security_headers import SecurityHeadersSettings
 from veloxapi.security import APIKeyHeader
 from veloxapi.staticfiles import StaticFiles
 
