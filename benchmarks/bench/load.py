@@ -23,7 +23,7 @@ def _install_veloxapi_alias() -> None:
     veloxapi.compat.install()
     import fastapi
 
-    if fastapi.__name__ != "veloxapi":
+    if fastapi.FastAPI is not veloxapi.FastAPI:  # the alias may report FastAPI's own name
         raise RuntimeError(
             f"after veloxapi.compat.install(), `import fastapi` gives {fastapi.__name__!r}"
             f" ({fastapi.__file__}), not veloxapi; check veloxapi.compat"

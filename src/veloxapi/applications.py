@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, ExceptionHandler, Lifespan, Receive, Scope, Send
 
 from veloxapi import params
+from veloxapi._engine.contributions import PlanContributor
 from veloxapi._engine.exception_middleware import ExceptionMiddleware
 from veloxapi._engine.inputs import DEFAULT_BODY_TIMEOUT
 from veloxapi._frontend import CheckDir
@@ -159,6 +160,8 @@ class VeloxAPI(Starlette):
             WebSocketRequestValidationError,
             websocket_request_validation_exception_handler,  # type: ignore[arg-type]
         )
+        # steps batteries and telemetry compile into route plans (veloxapi._engine.contributions)
+        self.plan_contributors: list[PlanContributor] = []
         self.user_middleware: list[Middleware] = list(middleware or [])
         self.middleware_stack: ASGIApp | None = None
         self.max_body_size = max_body_size

@@ -139,10 +139,12 @@ class _Planned:
         """The compiled plan, rebuilt only when dependency overrides changed."""
         provider = self.dependency_overrides_provider
         overrides = getattr(provider, "dependency_overrides", None) if provider else None
-        key = tuple(overrides.items()) if overrides else ()
+        # plan contributors (batteries, telemetry) held by the app; see _engine.contributions
+        contributors = getattr(provider, "plan_contributors", ()) if provider else ()
+        key = (tuple(overrides.items()) if overrides else (), len(contributors))
         plan = self._plan
         if plan is None or key != self._plan_key:
-            plan = compile_plan(self.dependant, overrides, self._plan_owner)
+            plan = compile_plan(self.dependant, overrides, self._plan_owner, contributors, self)
             self._plan = plan
             self._plan_key = key
         return plan

@@ -202,6 +202,32 @@ class HTTPEndpointHandler:
                 body=body,
                 endpoint_ctx=endpoint_context(route.endpoint, where(ctx.inputs.scope, route.path)),
             )
+        if plan.around is not None:
+            return await self._around(plan, kwargs, ctx)
+        return await self.call_endpoint(plan, kwargs, ctx)
+
+    async def _around(self, plan: Plan, kwargs: dict[str, Any], ctx: RequestContext) -> Response:
+        """Run the contributed hooks around the endpoint (see ``contributions``). A
+        response a hook answers with itself gets what the dependencies set on the
+        injected ``Response``, as the endpoint's response does."""
+        produced: list[Response] = []
+
+        async def call_endpoint() -> Response:
+            produced.append(await self.call_endpoint(plan, kwargs, ctx))
+            return produced[0]
+
+        request = ctx.inputs.connection
+        assert plan.around is not None and isinstance(request, Request)
+        response = await plan.around(request, call_endpoint)
+        if not produced or response is not produced[0]:
+            ctx.merge_sub_response(response, replace=True)
+        return response
+
+    async def call_endpoint(
+        self, plan: Plan, kwargs: dict[str, Any], ctx: RequestContext
+    ) -> Response:
+        """Call the endpoint with its solved arguments and build its response."""
+        route = self.route
         step = plan.steps[-1]
         mode = step.mode
         if mode is CallMode.ASYNC:

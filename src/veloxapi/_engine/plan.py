@@ -10,7 +10,7 @@ is rebuilt when they change and the request path never looks them up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -18,6 +18,15 @@ from typing import Any
 from veloxapi._engine.analysis import Dependant, Injected, ParamSpec, Source, get_dependant
 from veloxapi._engine.calls import CallMode, call_mode
 from veloxapi._engine.concurrency_limit import ConcurrencyLimit
+from veloxapi._engine.contributions import (
+    BatteryStep,
+    Contribution,
+    EndpointHook,
+    PlanContributor,
+    RouteInfo,
+    chain,
+    gather,
+)
 from veloxapi._engine.validators import (
     EmbeddedBodyValidator,
     FormValidator,
@@ -71,15 +80,32 @@ class Plan:
     needs: frozenset[Injected]
     request_cleanup: bool  # something to close after the response: yield deps, form files
     function_cleanup: bool  # yield deps with scope="function"
+    around: EndpointHook | None = None  # contributed hooks around the endpoint call
 
 
-def compile_plan(root: Dependant, overrides: Overrides | None, owner: str) -> Plan:
+def compile_plan(
+    root: Dependant,
+    overrides: Overrides | None,
+    owner: str,
+    contributors: Sequence[PlanContributor] = (),
+    route: Any = None,
+) -> Plan:
     """The plan of ``root``; its steps keep ``overrides`` (the live mapping, not a copy) so
-    an override installed while a request runs can still be noticed (see ``run.call_step``)."""
+    an override installed while a request runs can still be noticed (see ``run.call_step``).
+
+    ``contributors`` are asked what ``route`` needs from them (see ``contributions``)."""
     builder = _PlanBuilder({} if overrides is None else overrides, owner)
     flat_body = builder.flat_body_params(root)
     builder.body_mode = _body_mode(flat_body)
+    contribution = Contribution()
+    if contributors:
+        contribution = gather(contributors, builder.describe(root, route))
+        builder.consumed = contribution.consumes
+    for step in contribution.first:
+        builder.add_battery_step(step, len(builder.steps), ())
     builder.add(root)
+    if contribution.after_security:
+        builder.add_after_security(contribution.after_security)
     # the last step is the endpoint: a generator endpoint streams, it has no cleanup
     generators = [
         s for s in builder.steps[:-1] if s.mode in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)
@@ -91,6 +117,7 @@ def compile_plan(root: Dependant, overrides: Overrides | None, owner: str) -> Pl
         request_cleanup=builder.body_mode is BodyMode.FORM
         or any(s.request_scope for s in generators),
         function_cleanup=any(not s.request_scope for s in generators),
+        around=chain(contribution.around_endpoint),
     )
 
 
@@ -115,6 +142,8 @@ class _PlanBuilder:
         self.cache: dict[tuple[Any, ...], int] = {}
         self.needs: set[Injected] = set()
         self.body_mode = BodyMode.NONE
+        self.consumed: frozenset[Callable[..., Any]] = frozenset()
+        self.security: list[bool] = []  # per step: a security dependency, or one using one
 
     def resolve(self, dependant: Dependant) -> Dependant:
         call = dependant.call
@@ -152,7 +181,14 @@ class _PlanBuilder:
             unique.setdefault(spec.name, spec)  # one body field per name, as FastAPI counts them
         return list(unique.values())
 
+    def is_consumed(self, dependant: Dependant) -> bool:
+        """A marker a contribution replaces (compared by identity: markers are instances)."""
+        call = self.resolve(dependant).call
+        return any(call is marker for marker in self.consumed)
+
     def add(self, declared: Dependant) -> int:
+        if self.consumed and self.is_consumed(declared):  # a named marker: its value is None
+            declared = get_dependant(path=declared.path, call=_marker_value, name=declared.name)
         dependant = self.resolve(declared)
         assert dependant.call is not None
         key = dependant.cache_key
@@ -160,7 +196,11 @@ class _PlanBuilder:
             return self.cache[key]
         mode = call_mode(dependant.call)
         own_scope = dependant.scope or "request"
-        sub_results = [(sub.name, self.add(sub)) for sub in dependant.dependencies]
+        sub_results = [
+            (sub.name, self.add(sub))
+            for sub in dependant.dependencies
+            if sub.name is not None or not self.is_consumed(sub)
+        ]
         step = Step(
             call=dependant.call,
             mode=mode,
@@ -178,9 +218,60 @@ class _PlanBuilder:
         self._add_checks(step, dependant)
         self._add_body(step, dependant)
         self.steps.append(step)
+        self.security.append(
+            _is_security(dependant) or any(self.security[i] for _, i in sub_results)
+        )
         index = len(self.steps) - 1
         self.cache[key] = index
         return index
+
+    def describe(self, root: Dependant, route: Any) -> RouteInfo:
+        """The :class:`RouteInfo` contributors are given for ``route`` (root: its endpoint)."""
+        calls: list[Callable[..., Any]] = []
+        security = False
+
+        def walk(dep: Dependant) -> None:
+            nonlocal security
+            dep = self.resolve(dep)
+            for sub in dep.dependencies:
+                walk(sub)
+            if dep is not root and dep.call is not None and dep.call not in calls:
+                calls.append(dep.call)
+                security = security or _is_security(dep)
+
+        walk(root)
+        methods = getattr(route, "methods", None)
+        return RouteInfo(
+            route=route,
+            path=str(getattr(route, "path", "")),
+            methods=frozenset(methods or ()),
+            websocket=methods is None,
+            calls=tuple(calls),
+            has_security=security,
+        )
+
+    def add_battery_step(self, run: BatteryStep, at: int, security: Sequence[int]) -> None:
+        """Insert a contributed step at index ``at``, given the results of ``security``."""
+        step = Step(
+            call=_BatteryCall(run),
+            mode=CallMode.ASYNC,
+            name=None,
+            injected=[("connection", Injected.HTTP_CONNECTION), ("response", Injected.RESPONSE)],
+            sub_results=[(f"r{n}", index) for n, index in enumerate(security)],
+        )
+        self.needs.update((Injected.HTTP_CONNECTION, Injected.RESPONSE))
+        for later in self.steps[at:]:
+            later.sub_results = [(n, i + 1 if i >= at else i) for n, i in later.sub_results]
+        self.steps.insert(at, step)
+        self.security.insert(at, False)
+
+    def add_after_security(self, runs: Sequence[BatteryStep]) -> None:
+        """Insert ``runs`` after the last security step (before the endpoint without one)."""
+        endpoint = len(self.steps) - 1
+        found = [i for i in range(endpoint) if self.security[i]]
+        at = found[-1] + 1 if found else endpoint
+        for offset, run in enumerate(runs):
+            self.add_battery_step(run, at + offset, found)
 
     def _add_checks(self, step: Step, dependant: Dependant) -> None:
         owner = f"{self.owner}_{_name_of(dependant.call)}"
@@ -209,6 +300,31 @@ class _PlanBuilder:
             step.body = EmbeddedBodyValidator(specs, f"{self.owner}_{_name_of(dependant.call)}")
         else:
             step.form = FormValidator(specs, f"{self.owner}_{_name_of(dependant.call)}")
+
+
+class _BatteryCall:
+    """A contributed step as the step loop calls it: keyword arguments in, one call out."""
+
+    __slots__ = ("__name__", "run")
+
+    def __init__(self, run: BatteryStep) -> None:
+        self.run = run
+        self.__name__ = str(getattr(run, "__name__", type(run).__name__))
+
+    async def __call__(self, connection: Any, response: Any, **security: Any) -> None:
+        await self.run(connection, response, tuple(security.values()))
+
+
+async def _marker_value() -> None:
+    """What a marker parameter (``_: None = Depends(Cache(...))``) receives once consumed."""
+    return None
+
+
+def _is_security(dependant: Dependant) -> bool:
+    """A ``Security(...)`` dependency or a security scheme (``HTTPBearer()`` ...)."""
+    from veloxapi.security.base import SecurityBase
+
+    return dependant.is_security or isinstance(dependant.call, SecurityBase)
 
 
 def _name_of(call: Any) -> str:

@@ -43,13 +43,18 @@ class RequestContext:
     def background(self) -> BackgroundTasks | None:
         return self._background
 
-    def merge_sub_response(self, response: Response) -> Response:
-        """``response`` with the status and headers set on the injected ``Response``."""
+    def merge_sub_response(self, response: Response, replace: bool = False) -> Response:
+        """``response`` with the status and headers set on the injected ``Response``
+        (with ``replace``, those headers take the place of same-named ones)."""
         sub = self._sub_response
         if sub is not None:
             if sub.status_code:
                 response.status_code = sub.status_code
-            response.headers.raw.extend(sub.headers.raw)
+            raw = response.headers.raw
+            if replace:
+                names = {name for name, _ in sub.headers.raw}
+                raw[:] = [(name, value) for name, value in raw if name not in names]
+            raw.extend(sub.headers.raw)
         return response
 
     def inject(self, kind: Injected, step: Step) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import Receive, Scope, Send
 
 from veloxapi.batteries.settings import BatterySettings, CsvList
 
@@ -41,10 +42,18 @@ class CorsSettings(BatterySettings):
         return value
 
 
+async def _not_called(scope: Scope, receive: Receive, send: Send) -> None:
+    raise RuntimeError("the CORS rules are applied by the batteries' outer layer")
+
+
 def install_cors(app: Any, settings: CorsSettings) -> CorsSettings:
-    """Add Starlette's ``CORSMiddleware`` configured by ``settings``; the handle is them."""
-    app.add_middleware(
-        CORSMiddleware,
+    """Apply Starlette's CORS rules configured by ``settings`` in the batteries' outer
+    layer (preflights answered there, headers added to every response); the handle is
+    the settings."""
+    from veloxapi.batteries.layer import outer_layer
+
+    outer_layer(app).cors = CORSMiddleware(
+        _not_called,
         allow_origins=settings.allow_origins,
         allow_methods=settings.allow_methods,
         allow_headers=settings.allow_headers,

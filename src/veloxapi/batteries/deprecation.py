@@ -143,14 +143,20 @@ class DeprecationSettings(BatterySettings):
         )
 
 
+def encode_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+
 class DeprecationMiddleware:
-    """Pure ASGI: adds the deprecation headers to responses of deprecated routes."""
+    """Pure ASGI: adds the deprecation headers to responses of deprecated routes.
+
+    ``augment_app`` does not add it: the batteries' outer layer
+    (:mod:`veloxapi.batteries.layer`) adds the same headers.
+    """
 
     def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
         self.app = app
-        self.headers = [
-            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
-        ]
+        self.headers = encode_headers(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -165,7 +171,10 @@ class DeprecationMiddleware:
 
 
 def install_deprecation(app: Any, settings: DeprecationSettings) -> dict[str, str]:
-    """Add :class:`DeprecationMiddleware`; the handle is the headers deprecated routes get."""
+    """Add the headers to the responses of deprecated routes (in the batteries' outer
+    layer); the handle is the headers deprecated routes get."""
+    from veloxapi.batteries.layer import outer_layer
+
     headers = settings.headers()
-    app.add_middleware(DeprecationMiddleware, headers=headers)
+    outer_layer(app).deprecation = encode_headers(headers)
     return headers

@@ -43,6 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veloxapi.batteries._asgi import SendWatcher, header_value, route_template
 from veloxapi.batteries._workers import worker_count
+from veloxapi.batteries.metrics_body import BodyCounter
 from veloxapi.batteries.settings import BatterySettings, ConfigurationError, CsvList, split_csv
 
 try:
@@ -155,9 +156,31 @@ class HTTPMetrics:
             registry=self.registry,
         )
         self.excluded = self.settings.excluded()
+        self._series: dict[tuple[str, str], RouteSeries | None] = {}
+        self._in_progress: dict[str, Any] = {}
         if self.settings.process_metrics and not multiprocess_mode():
             self.registry.register(PROCESS_COLLECTOR)
             self.registry.register(PLATFORM_COLLECTOR)
+
+    def series(self, method: str, route: str) -> RouteSeries | None:
+        """The prepared series of one method and route template (``None``: excluded)."""
+        key = (method, route)
+        if key in self._series:
+            return self._series[key]
+        found = None if route in self.excluded else RouteSeries(self, method, route)
+        if len(self._series) < 4096:  # bounded: unmatched methods come from clients
+            self._series[key] = found
+        return found
+
+    def started(self, method: str) -> Any:
+        """The in-progress gauge of ``method``, incremented (``dec()`` it when done)."""
+        gauge = self._in_progress.get(method)
+        if gauge is None:
+            gauge = self.in_progress.labels(method)
+            if len(self._in_progress) < 64:
+                self._in_progress[method] = gauge
+        gauge.inc()
+        return gauge
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         labels = (method, route, str(status))
@@ -180,47 +203,45 @@ class HTTPMetrics:
         return prometheus_client.generate_latest(self.scrape_registry())
 
 
-class MetricsMiddleware:
-    """Pure ASGI middleware recording every HTTP request into :class:`HTTPMetrics`.
+class RouteSeries:
+    """The metric children of one method and route template, resolved once; per status
+    the request counter and latency histogram children are resolved on first use."""
 
-    With ``settings.port`` set it also starts the separate metrics server when
-    the application starts (ASGI lifespan) and stops it when it shuts down.
-    """
+    __slots__ = ("_by_status", "_metrics", "method", "request_size", "response_size", "route")
 
-    def __init__(self, app: ASGIApp, metrics: HTTPMetrics) -> None:
-        self.app = app
+    def __init__(self, metrics: HTTPMetrics, method: str, route: str) -> None:
+        self._metrics = metrics
+        self.method, self.route = method, route
+        self.request_size = metrics.request_size.labels(method, route)
+        self.response_size = metrics.response_size.labels(method, route)
+        self._by_status: dict[int, tuple[Any, Any]] = {}
+
+    def observe(self, status: int, seconds: float, received: int, sent: int) -> None:
+        children = self._by_status.get(status)
+        if children is None:
+            labels = (self.method, self.route, str(status))
+            children = (
+                self._metrics.requests.labels(*labels),
+                self._metrics.latency.labels(*labels),
+            )
+            self._by_status[status] = children
+        children[0].inc()
+        children[1].observe(seconds)
+        self.request_size.observe(received)
+        self.response_size.observe(sent)
+
+
+class MetricsServer:
+    """The separate metrics server of ``settings.port``: started when the application
+    starts (ASGI lifespan), stopped when it shuts down."""
+
+    def __init__(self, metrics: HTTPMetrics) -> None:
         self.metrics = metrics
         self._server: Any = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan" and self.metrics.settings.port is not None:
-            await self.app(scope, self._lifespan_receive(receive), send)
-            return
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        await self._measure(scope, receive, send)
+    def lifespan_receive(self, receive: Receive) -> Receive:
+        """``receive`` of a lifespan scope, starting and stopping the server on its events."""
 
-    async def _measure(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method = scope["method"]
-        start = time.perf_counter()
-        watcher = SendWatcher(send)
-        reader = _BodyCounter(receive)
-        gauge = self.metrics.in_progress.labels(method)
-        gauge.inc()
-        try:
-            await self.app(scope, reader, watcher)
-        finally:
-            gauge.dec()
-            elapsed = time.perf_counter() - start
-            route = route_template(scope)
-            if route not in self.metrics.excluded:
-                self.metrics.observe(method, route, watcher.status, elapsed)
-                received = _content_length(scope)
-                size = reader.size if received is None else received
-                self.metrics.observe_sizes(method, route, size, watcher.size)
-
-    def _lifespan_receive(self, receive: Receive) -> Receive:
         async def watching_receive() -> Message:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -258,23 +279,48 @@ class MetricsMiddleware:
             self._server = None
 
 
-class _BodyCounter:
-    """An ASGI ``receive`` counting the request body bytes the app reads."""
+class MetricsMiddleware:
+    """Pure ASGI middleware recording every HTTP request into :class:`HTTPMetrics`.
 
-    __slots__ = ("_receive", "size")
+    ``augment_app`` does not add it: the batteries' outer layer
+    (:mod:`veloxapi.batteries.layer`) records the same metrics. It serves apps
+    that take the battery on its own. With ``settings.port`` set it also runs
+    the separate metrics server (:class:`MetricsServer`).
+    """
 
-    def __init__(self, receive: Receive) -> None:
-        self._receive = receive
-        self.size = 0
+    def __init__(self, app: ASGIApp, metrics: HTTPMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.server = MetricsServer(metrics)
 
-    async def __call__(self) -> Message:
-        message = await self._receive()
-        if message["type"] == "http.request":
-            self.size += len(message.get("body", b""))
-        return message
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.metrics.settings.port is not None:
+            await self.app(scope, self.server.lifespan_receive(receive), send)
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self._measure(scope, receive, send)
+
+    async def _measure(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        start = time.perf_counter()
+        watcher = SendWatcher(send)
+        reader = BodyCounter(receive)
+        gauge = self.metrics.started(method)
+        try:
+            await self.app(scope, reader, watcher)
+        finally:
+            gauge.dec()
+            series = self.metrics.series(method, route_template(scope))
+            if series is not None:
+                received = content_length(scope)
+                size = reader.size if received is None else received
+                elapsed = time.perf_counter() - start
+                series.observe(watcher.status, elapsed, size, watcher.size)
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
     raw = header_value(scope["headers"], b"content-length")
     return int(raw) if raw is not None and raw.isdigit() else None
 
@@ -323,11 +369,14 @@ def metrics_for(app: Any) -> HTTPMetrics | None:
 
 
 def install_metrics(app: Any, settings: MetricsSettings) -> HTTPMetrics:
-    """Measure every request of ``app`` and expose the metrics (route or port)."""
+    """Measure every request of ``app`` (in the batteries' outer layer) and expose the
+    metrics (route or port)."""
+    from veloxapi.batteries.layer import outer_layer
+
     warn_if_workers_disagree(worker_count())
     metrics = HTTPMetrics(settings)
     setattr(app.state, STATE_KEY, metrics)
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    outer_layer(app).metrics = metrics
     if settings.port is None:
         app.add_route(
             settings.path, metrics_endpoint(metrics), methods=["GET"], include_in_schema=False

@@ -105,5 +105,7 @@ class RequestIdMiddleware:
 
 
 def install_request_id(app: Any, settings: RequestIdSettings) -> None:
-    """Add :class:`RequestIdMiddleware` to ``app`` (any app with ``add_middleware``)."""
-    app.add_middleware(RequestIdMiddleware, settings=settings)
+    """Give every request of ``app`` an id, in the batteries' outer layer."""
+    from veloxapi.batteries.layer import outer_layer
+
+    outer_layer(app).request_id = settings

@@ -67,8 +67,31 @@ def _encode(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
     return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items() if v]
 
 
+PreparedHeaders = tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]], frozenset[str]]
+
+
+def prepared_headers(
+    settings: SecurityHeadersSettings, docs_paths: tuple[str, ...] = DEFAULT_DOCS_PATHS
+) -> PreparedHeaders:
+    """The API headers, the documentation pages' headers, and the documentation paths."""
+    common = {
+        "strict-transport-security": settings.hsts(),
+        "x-content-type-options": settings.content_type_options,
+        "x-frame-options": settings.frame_options,
+        "referrer-policy": settings.referrer_policy,
+    }
+    api = _encode({**common, "content-security-policy": settings.csp})
+    docs = _encode({**common, "content-security-policy": settings.docs_csp})
+    return api, docs, frozenset(settings.docs_paths or docs_paths)
+
+
 class SecurityHeadersMiddleware:
-    """Pure ASGI middleware adding the configured security headers."""
+    """Pure ASGI middleware adding the configured security headers.
+
+    ``augment_app`` does not add it: the batteries' outer layer
+    (:mod:`veloxapi.batteries.layer`) adds the same headers. It serves apps that
+    take the battery on its own.
+    """
 
     def __init__(
         self,
@@ -77,16 +100,8 @@ class SecurityHeadersMiddleware:
         docs_paths: tuple[str, ...] = DEFAULT_DOCS_PATHS,
     ) -> None:
         self.app = app
-        settings = settings or SecurityHeadersSettings()
-        common = {
-            "strict-transport-security": settings.hsts(),
-            "x-content-type-options": settings.content_type_options,
-            "x-frame-options": settings.frame_options,
-            "referrer-policy": settings.referrer_policy,
-        }
-        self._api_headers = _encode({**common, "content-security-policy": settings.csp})
-        self._docs_headers = _encode({**common, "content-security-policy": settings.docs_csp})
-        self._docs_paths = frozenset(settings.docs_paths or docs_paths)
+        prepared = prepared_headers(settings or SecurityHeadersSettings(), docs_paths)
+        self._api_headers, self._docs_headers, self._docs_paths = prepared
 
     def _headers_for(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         path: str = scope["path"]
@@ -117,6 +132,9 @@ def docs_paths_of(app: Any) -> tuple[str, ...]:
 def install_security_headers(
     app: Any, settings: SecurityHeadersSettings
 ) -> SecurityHeadersSettings:
-    """Add :class:`SecurityHeadersMiddleware` to ``app``; the handle is the settings in force."""
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=docs_paths_of(app))
+    """Add the security headers to every response of ``app`` (in the batteries' outer
+    layer); the handle is the settings in force."""
+    from veloxapi.batteries.layer import outer_layer
+
+    outer_layer(app).security_headers = prepared_headers(settings, docs_paths_of(app))
     return settings

@@ -12,7 +12,8 @@
 """
 
 from veloxapi.batteries.cache.core import ResponseCache, cache_for, invalidate
-from veloxapi.batteries.cache.middleware import CacheMiddleware, install_cache
+from veloxapi.batteries.cache.middleware import CacheMiddleware
+from veloxapi.batteries.cache.plan import CacheContributor, install_cache
 from veloxapi.batteries.cache.policy import Cache
 from veloxapi.batteries.cache.redis_store import RedisCacheStore
 from veloxapi.batteries.cache.settings import CacheSettings
@@ -20,6 +21,7 @@ from veloxapi.batteries.cache.stores import CacheStore, MemoryCacheStore
 
 __all__ = [
     "Cache",
+    "CacheContributor",
     "CacheMiddleware",
     "CacheSettings",
     "CacheStore",

@@ -1,11 +1,12 @@
-"""``Cache``: the per-route opt-in dependency, and the keys it implies.
+"""``Cache``: the per-route opt-in marker, and the keys it implies.
 
-The middleware cannot know a request's route before routing, so the two
-cooperate: the middleware puts a :class:`CacheContext` in the ASGI scope, the
-route's ``Cache`` dependency fills it in, and the middleware stores the response
-together with the policy under the request's URL. Later requests for that URL
-read the policy back first, so they know which headers to key on before a
-response is looked up.
+On a VeloxAPI app ``Depends(Cache(...))`` is a marker: the cache battery
+compiles a step around the endpoint in its place (:mod:`.plan`). On a plain
+Starlette app the endpoint calls the policy itself and the middleware
+(:mod:`.middleware`) cooperates with it through a :class:`CacheContext` in the
+ASGI scope. Either way the response is stored together with its policy under
+the request's URL, and later requests for that URL read the policy back first,
+so they know which headers to key on before a response is looked up.
 """
 
 # No `from __future__ import annotations`: the dependency signatures below are
@@ -118,10 +119,12 @@ class Cache:
             _not_installed.warn("Cache() is used but install_cache(app, ...) was not called")
             return
         context.policy = self.policy
-        params = _KeepMissing(request.path_params)
+        params = KeepMissing(request.path_params)
         context.tags = [tag.format_map(params) for tag in self.tags]
 
 
-class _KeepMissing(dict[str, object]):
+class KeepMissing(dict[str, object]):
+    """Path parameters for ``str.format_map``: a name without a value stays ``{name}``."""
+
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"

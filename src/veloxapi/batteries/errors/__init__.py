@@ -87,6 +87,8 @@ def install_errors(app: Any, settings: ErrorSettings | None = None) -> None:
         for http_class in (StarletteHTTPException, HTTPException):  # either may be registered
             app.add_exception_handler(http_class, http_exception_handler(renderer))
         app.add_exception_handler(RequestValidationError, validation_handler(renderer))
-    app.add_middleware(ErrorMiddleware, settings=settings)
+    from veloxapi.batteries.layer import outer_layer
+
+    outer_layer(app).errors = settings  # the last-resort 500, in the batteries' outer layer
     if settings.problem_json and settings.uniform_http_errors:
         document_problem_responses(app)

@@ -13,7 +13,8 @@
 
 from veloxapi.batteries.ratelimit.keys import KeyFunc, client_address
 from veloxapi.batteries.ratelimit.limiter import RateLimit, RateLimiter, limiter_for
-from veloxapi.batteries.ratelimit.middleware import RateLimitMiddleware, install_rate_limit
+from veloxapi.batteries.ratelimit.middleware import RateLimitMiddleware
+from veloxapi.batteries.ratelimit.plan import RateLimitContributor, install_rate_limit
 from veloxapi.batteries.ratelimit.rates import Algorithm, Decision, Rate
 from veloxapi.batteries.ratelimit.redis_store import RedisRateLimitStore
 from veloxapi.batteries.ratelimit.settings import RateLimitSettings
@@ -26,6 +27,7 @@ __all__ = [
     "MemoryRateLimitStore",
     "Rate",
     "RateLimit",
+    "RateLimitContributor",
     "RateLimitMiddleware",
     "RateLimitSettings",
     "RateLimitStore",

@@ -103,6 +103,16 @@ def token_subject(conn: HTTPConnection) -> str | None:
     return None
 
 
+def principal_subject(principals: Sequence[object]) -> str | None:
+    """The subject of the last of ``principals`` (results of the route's security
+    dependencies: a validated token, a user) that names one."""
+    for found in reversed(principals):
+        subject = _subject_of(found)
+        if subject:
+            return "sub:" + _digest(subject)
+    return None
+
+
 def _subject_of(found: object) -> str | None:
     claims = found if isinstance(found, Mapping) else getattr(found, "claims", None)
     if isinstance(claims, Mapping) and isinstance(claims.get("sub"), str):

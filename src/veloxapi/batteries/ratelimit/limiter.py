@@ -53,14 +53,24 @@ class RateLimiter:
             return []
         return [StoreRef("redis", self.settings.store_url(), "rate_limit")]
 
-    async def identity(self, conn: HTTPConnection, key: KeySpec | None) -> str:
-        """Who ``conn`` counts against; the client address when the key yields nothing."""
-        spec = key if key is not None else self.settings.key
+    def key_of(self, key: KeySpec | None) -> KeySpec:
+        """The key a policy counts by: its own, or the configured default."""
+        return key if key is not None else self.settings.key
+
+    async def identity(
+        self, conn: HTTPConnection, key: KeySpec | None, principals: Sequence[Any] = ()
+    ) -> str:
+        """Who ``conn`` counts against; the client address when the key yields nothing.
+
+        ``principals`` are the results of the route's security dependencies (a
+        validated token, a user), searched for the subject before ``request.state``.
+        """
+        spec = self.key_of(key)
         found: str | None
         if spec == "api_key":
             found = keys.api_key(conn, self.settings.api_key_header)
         elif spec == "subject":
-            found = keys.token_subject(conn)
+            found = keys.principal_subject(principals) or keys.token_subject(conn)
         elif callable(spec):
             result = spec(conn)
             found = await result if inspect.isawaitable(result) else result
@@ -81,8 +91,11 @@ class RateLimiter:
             self._unavailable(None)
             return None
         try:
-            with anyio.fail_after(self._timeout):
+            if self._timeout is None:  # PERF: benchmarks "batteries" column: memory store
                 decisions = await self._count(bucket, identity, rates, algorithm)
+            else:
+                with anyio.fail_after(self._timeout):
+                    decisions = await self._count(bucket, identity, rates, algorithm)
         except Exception as exc:
             self._backoff.failed()
             self._unavailable(exc)
@@ -125,6 +138,8 @@ def _store_for(settings: RateLimitSettings) -> RateLimitStore:
 
 
 def _tightest(decisions: Sequence[Decision]) -> Decision:
+    if len(decisions) == 1:  # PERF: benchmarks "batteries" column: one rate is the usual case
+        return decisions[0]
     denied = [d for d in decisions if not d.allowed]
     if denied:
         return max(denied, key=lambda d: d.retry_after)
@@ -190,13 +205,25 @@ class RateLimit:
         self.name = name
         self.algorithm = _algorithm(algorithm)
 
+    @property
+    def after_security(self) -> bool:
+        """Counted after the route's security dependencies: keyed by the authenticated
+        user (``"subject"``) or by a function that may read it."""
+        return self.key == "subject" or callable(self.key)
+
     async def __call__(self, request: HTTPConnection, response: Response) -> None:
+        """As a plain dependency (an app without compiled battery steps)."""
         limiter = limiter_for(request.scope.get("app"))
         identity = await limiter.identity(request, self.key)
+        await self.enforce(limiter, self._bucket(request), identity, response)
+
+    async def enforce(
+        self, limiter: RateLimiter, bucket: str, identity: str, response: Response
+    ) -> None:
+        """Count the request; raise 429 (or 503 when failing closed) when refused,
+        else put the ``RateLimit-*`` headers on ``response``."""
         try:
-            decision = await limiter.check(
-                self._bucket(request), identity, self.rates, self.algorithm
-            )
+            decision = await limiter.check(bucket, identity, self.rates, self.algorithm)
         except StoreUnavailable:
             raise HTTPException(
                 503, "Rate limiting is unavailable", headers={"Retry-After": "1"}
@@ -209,12 +236,15 @@ class RateLimit:
             response.headers.update(limiter.headers(decision))
 
     def _bucket(self, conn: HTTPConnection) -> str:
+        route = conn.scope.get("route")
+        return self.bucket(conn, getattr(route, "path", None) or conn.url.path)
+
+    def bucket(self, conn: HTTPConnection, template: str) -> str:
+        """The counter: the policy's name, else the route's method and path template."""
         if self.name:
             return "name:" + self.name
-        route = conn.scope.get("route")
-        path = getattr(route, "path", None) or conn.url.path
         method = conn.scope.get("method", "WEBSOCKET")  # a WebSocket handshake has none
-        return f"route:{method} {path}"
+        return f"route:{method} {template}"
 
 
 def _algorithm(value: Algorithm | str | None) -> Algorithm | None:

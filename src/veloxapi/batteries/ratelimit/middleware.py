@@ -1,23 +1,18 @@
-"""Global limits: a pure ASGI middleware, and ``install_rate_limit``."""
+"""Global limits as a pure ASGI middleware, for Starlette apps without the outer layer."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veloxapi.batteries._asgi import HeaderList, SendWatcher, add_missing, header_value
-from veloxapi.batteries.documentation import document_batteries
 from veloxapi.batteries.errors import error_response
 from veloxapi.batteries.ratelimit.limiter import (
-    STATE_KEY,
     RateLimiter,
     StoreUnavailable,
     parse_rates,
     too_many,
 )
-from veloxapi.batteries.ratelimit.settings import RateLimitSettings
 
 GLOBAL_BUCKET = "global"
 
@@ -71,14 +66,3 @@ class RateLimitMiddleware:
                 add_missing(headers, extra)
 
         await self.app(scope, receive, SendWatcher(send, add_headers))
-
-
-def install_rate_limit(app: Any, settings: RateLimitSettings | None = None) -> RateLimiter:
-    """Keep a :class:`RateLimiter` on ``app.state`` for :class:`RateLimit` dependencies,
-    and add :class:`RateLimitMiddleware` when ``default_limits`` are configured."""
-    limiter = RateLimiter(settings or RateLimitSettings())
-    setattr(app.state, STATE_KEY, limiter)
-    document_batteries(app)
-    if limiter.settings.default_limits:
-        app.add_middleware(RateLimitMiddleware, limiter=limiter)
-    return limiter

@@ -1,0 +1,169 @@
+"""The access line rendered directly, when only the logging battery's JSON handler reads it.
+
+An access line through ``logging`` costs a ``LogRecord``, two filters (request
+id, redaction: regular expressions over the message and every field), a
+``datetime`` and ``json.dumps``: most of the cost of a fast request. Yet all but
+five of its values are known per route: the method, the route template, the
+message prefix, the logger name and the level. :class:`FastLines` renders the
+line the battery's :class:`~veloxapi.batteries.logging.JsonFormatter` would
+write from those prepared parts, and writes it to the handler's stream under the
+handler's lock, exactly as ``StreamHandler.emit`` does.
+
+It is used only when nothing else could see the record: the access logger and
+its ancestors have no handlers or filters of their own, the root logger has
+exactly the battery's handler, that handler still has its JSON formatter and
+its two filters, and redaction would change nothing in the prepared parts
+(checked once per route). Anything else -- a handler added by the user, text
+format, a filter -- takes the ordinary ``logger.info`` path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from time import time
+from typing import Any
+
+_SAFE = re.compile(r"[A-Za-z0-9._:@/+=\[\]%-]*")
+"""Values written without JSON escaping (client addresses, request ids)."""
+
+
+class _Clock:
+    """``2026-12-04T23:55:01.123+00:00`` (the JSON formatter's time), the seconds cached."""
+
+    __slots__ = ("_prefix", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def now(self) -> str:
+        stamp = time()
+        second = int(stamp)
+        if second != self._second:
+            self._second = second
+            moment = datetime.fromtimestamp(second, UTC)
+            self._prefix = moment.isoformat(timespec="seconds").removesuffix("+00:00")
+        millis = int((stamp - second) * 1000)
+        return f"{self._prefix}.{millis:03d}+00:00"
+
+
+def _quoted(value: str | None) -> str:
+    if value is None:
+        return "null"
+    if _SAFE.fullmatch(value):
+        return f'"{value}"'
+    return json.dumps(value, ensure_ascii=False)
+
+
+class FastLines:
+    """Renders access lines for the battery's JSON handler when it alone reads them."""
+
+    def __init__(self, logger: logging.Logger, handler_name: str) -> None:
+        from veloxapi.batteries.logging import JsonFormatter, RedactingFilter
+
+        self.logger = logger
+        self.handler_name = handler_name
+        self._formatter = JsonFormatter
+        self._redactor = RedactingFilter
+        self._root = logging.getLogger()
+        self._clock = _Clock()
+        self._parts: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._clients: dict[str, str] = {}
+
+    def write(
+        self,
+        method: str,
+        route: str,
+        status: int,
+        elapsed: float,
+        size: int,
+        client: str | None,
+        request_id: str | None,
+    ) -> bool:
+        """Write the line and return ``True``, or ``False`` when the record must go
+        through ``logging`` instead."""
+        handler = self._sole_handler()
+        if handler is None:
+            return False
+        key = (method, route)
+        parts = self._parts[key] if key in self._parts else self._prepare(handler, method, route)
+        if parts is None:
+            return False
+        head, middle = parts
+        line = (
+            f'{{"time": "{self._clock.now()}", {head} {status}", '
+            f'"request_id": {_quoted(request_id)}, {middle}"status": {status}, '
+            f'"latency_ms": {round(elapsed * 1000, 3)!r}, "response_size": {size}, '
+            f'"client": {self._client(client)}}}\n'
+        )
+        handler.acquire()
+        try:
+            handler.stream.write(line)
+            handler.flush()
+        except Exception:
+            return False  # the ordinary path reports the failure the handler's way
+        finally:
+            handler.release()
+        return True
+
+    def _client(self, client: str | None) -> str:
+        """The client as a JSON value; the address part's check is remembered."""
+        if client is None:
+            return "null"
+        host, _, port = client.rpartition(":")
+        safe = self._clients.get(host)
+        if safe is None:
+            safe = self._clients[host] = _quoted(host) if len(self._clients) < 4096 else ""
+        if not safe:
+            return _quoted(client)
+        return f'{safe[:-1]}:{port}"'
+
+    def _sole_handler(self) -> Any:
+        """The battery's JSON handler when it is the only reader of the record."""
+        logger: logging.Logger | None = self.logger
+        root = self._root
+        while logger is not None and logger is not root:
+            if logger.handlers or logger.filters or not logger.propagate:
+                return None
+            logger = logger.parent
+        if root.filters or len(root.handlers) != 1:
+            return None
+        handler = root.handlers[0]
+        if (
+            handler.name != self.handler_name
+            or type(handler.formatter) is not self._formatter
+            or len(handler.filters) != 2
+            or handler.level > logging.INFO
+            or not isinstance(handler, logging.StreamHandler)
+        ):
+            return None
+        return handler
+
+    def _prepare(self, handler: Any, method: str, route: str) -> tuple[str, str] | None:
+        """The fixed parts of the line for ``method`` and ``route``; ``None`` when
+        redaction would change them (the ordinary path then masks what it must)."""
+        redactor = next((f for f in handler.filters if isinstance(f, self._redactor)), None)
+        names = ("method", "route", "status", "latency_ms", "response_size", "client")
+        message = f"{method} {route} "
+        found: tuple[str, str] | None = None
+        if (
+            redactor is not None
+            and not any(redactor.is_secret(name) for name in names)
+            and redactor.redact_text(message + "200") == message + "200"
+            and redactor.redact_value("route", route) == route
+            and redactor.redact_value("method", method) == method
+        ):
+            logger = json.dumps(self.logger.name, ensure_ascii=False)
+            quoted = json.dumps(message, ensure_ascii=False)[:-2]  # without the closing space
+            head = f'"level": "INFO", "logger": {logger}, "message": {quoted}'
+            middle = (
+                f'"method": {json.dumps(method, ensure_ascii=False)}, '
+                f'"route": {json.dumps(route, ensure_ascii=False)}, '
+            )
+            found = (head, middle)
+        if len(self._parts) < 4096:  # bounded: an unmatched request's method comes from the client
+            self._parts[(method, route)] = found
+        return found

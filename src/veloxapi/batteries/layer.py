@@ -1,0 +1,257 @@
+"""The batteries' one outer ASGI layer: what must run outside routing, fused.
+
+Route-specific battery work (rate limits, the response cache) is compiled into
+the route plans (:mod:`veloxapi._engine.contributions`). What concerns every
+request, routed or not, runs here, in one layer instead of one middleware per
+battery: the request id, global rate limits keyed by address or API key, CORS
+preflights, the errors battery's last-resort 500, the response headers (request
+id, security headers, ``RateLimit-*``, deprecation, CORS) added in one pass when
+the response starts, and the access line and metrics written when it ends.
+
+Each battery's install function switches its part on (:func:`outer_layer`);
+the layer is built once, when the application builds its middleware stack, and
+does no work at all for a part that is off. Order of the parts, outside in:
+request id, access log and metrics (they see the final status, CORS preflights,
+429s and 500s included), response headers, CORS, errors, global rate limit.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from veloxapi.batteries._asgi import UNMATCHED_ROUTE
+from veloxapi.batteries.metrics_body import BodyCounter
+from veloxapi.batteries.request_id import (
+    RequestIdSettings,
+    incoming_request_id,
+    request_id_var,
+)
+
+if TYPE_CHECKING:
+    from veloxapi.batteries.errors import ErrorSettings
+    from veloxapi.batteries.logging import AccessLog
+    from veloxapi.batteries.metrics import HTTPMetrics
+    from veloxapi.batteries.ratelimit.limiter import RateLimiter
+
+STATE_KEY = "veloxapi_outer_layer"
+HeaderList = list[tuple[bytes, bytes]]
+
+
+@dataclass
+class OuterParts:
+    """Which parts of the outer layer are on, and their settings (set by the installs)."""
+
+    request_id: RequestIdSettings | None = None
+    access_log: AccessLog | None = None
+    metrics: HTTPMetrics | None = None
+    security_headers: tuple[HeaderList, HeaderList, frozenset[str]] | None = None
+    """API headers, documentation-page headers, documentation paths."""
+    deprecation: HeaderList | None = None
+    cors: CORSMiddleware | None = None
+    errors: ErrorSettings | None = None
+    global_limit: RateLimiter | None = None
+
+
+def outer_layer(app: Any) -> OuterParts:
+    """The outer layer's parts of ``app``; the layer is added on first use."""
+    parts = getattr(app.state, STATE_KEY, None)
+    if parts is None:
+        parts = OuterParts()
+        setattr(app.state, STATE_KEY, parts)
+        app.add_middleware(BatteryLayer, parts=parts)
+    assert isinstance(parts, OuterParts)
+    return parts
+
+
+def new_request_id() -> str:
+    """32 random hex digits (16 bytes from the OS), as a uuid4's hex but without the object."""
+    return os.urandom(16).hex()
+
+
+class BatteryLayer:
+    """The fused outer layer (see the module docs); built from :class:`OuterParts`."""
+
+    def __init__(self, app: ASGIApp, parts: OuterParts) -> None:
+        from veloxapi.batteries.layer_parts import Prepared
+
+        self.app = app
+        self.parts = parts
+        self.prepared = Prepared(parts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "websocket" and self.parts.request_id is not None:
+            await self._websocket(scope, receive, send)
+        elif kind == "lifespan" and self.prepared.metrics_server is not None:
+            await self.app(scope, self.prepared.metrics_server.lifespan_receive(receive), send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        prepared = self.prepared
+        request_id = token = None
+        if prepared.request_id_header is not None:
+            request_id = self._request_id(scope)
+            token = request_id_var.set(request_id)
+        start = time.perf_counter() if prepared.observes else 0.0
+        sent = LayerSend(prepared, scope, send, request_id)
+        gauge = None
+        if prepared.metrics is not None:
+            gauge = prepared.metrics.started(scope["method"])
+            receive = sent.measure_request(receive)
+        try:
+            await self._answer(scope, receive, sent)
+        finally:
+            if gauge is not None:
+                gauge.dec()
+            if prepared.observes:
+                self._record(scope, sent, time.perf_counter() - start, request_id)
+            if token is not None:
+                request_id_var.reset(token)
+
+    async def _answer(self, scope: Scope, receive: Receive, sent: LayerSend) -> None:
+        prepared = self.prepared
+        if prepared.cors is not None and sent.preflight(scope):
+            response = prepared.cors.preflight_response(request_headers=sent.request_headers)
+            await response(scope, receive, sent)
+            return
+        if prepared.global_limit is not None and await prepared.global_limit.refuse(
+            scope, receive, sent
+        ):
+            return
+        if prepared.errors is None:
+            await self.app(scope, receive, sent)
+            return
+        try:
+            await self.app(scope, receive, sent)
+        except ClientDisconnect:
+            prepared.errors.disconnected(scope)  # nobody to answer: logged, not re-raised
+        except Exception as exc:
+            if sent.started or getattr(scope.get("app"), "debug", False):
+                raise  # the server (or the debug traceback page) takes it from here
+            await prepared.errors.answer(scope, receive, sent, exc)
+
+    def _request_id(self, scope: Scope) -> str:
+        prepared = self.prepared
+        header = prepared.request_id_header
+        assert header is not None
+        request_id = incoming_request_id(scope, header, prepared.request_id_max)
+        if request_id is None:
+            request_id = new_request_id()
+        state = scope.get("state")
+        if state is None:
+            scope["state"] = {"request_id": request_id}
+        else:
+            state["request_id"] = request_id
+        return request_id
+
+    def _record(self, scope: Scope, sent: LayerSend, elapsed: float, rid: str | None) -> None:
+        route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
+        prepared = self.prepared
+        if prepared.access_log is not None:
+            prepared.access_log.write(scope, route, sent.status, elapsed, sent.size, rid)
+        if prepared.metrics is not None:
+            series = prepared.metrics.series(scope["method"], route)
+            if series is not None:
+                series.observe(sent.status, elapsed, sent.request_size, sent.size)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = self._request_id(scope)
+        header = self.prepared.request_id_header
+        assert header is not None
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "websocket.accept":
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != header]
+                message["headers"] = [*headers, (header, request_id.encode("latin-1"))]
+            await send(message)
+
+        token = request_id_var.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+
+
+class LayerSend:
+    """The ``send`` the application gets: adds the response headers in one pass when the
+    response starts, and remembers the status and body size for the access line and
+    metrics. ``status`` stays 500 until a response starts."""
+
+    __slots__ = (
+        "_headers",
+        "_prepared",
+        "_send",
+        "limit_headers",
+        "received",
+        "request_id",
+        "scope",
+        "size",
+        "started",
+        "status",
+    )
+
+    def __init__(self, prepared: Any, scope: Scope, send: Send, request_id: str | None) -> None:
+        self._prepared = prepared
+        self.scope = scope
+        self._send = send
+        self._headers: Headers | None = None
+        self.request_id = request_id
+        self.limit_headers: HeaderList | None = None
+        self.received: int | BodyCounter = 0
+        self.status = 500
+        self.size = 0
+        self.started = False
+
+    @property
+    def request_headers(self) -> Headers:
+        if self._headers is None:
+            self._headers = Headers(scope=self.scope)
+        return self._headers
+
+    def preflight(self, scope: Scope) -> bool:
+        if scope["method"] != "OPTIONS":
+            return False
+        headers = self.request_headers
+        return "origin" in headers and "access-control-request-method" in headers
+
+    def measure_request(self, receive: Receive) -> Receive:
+        """``receive``, counting the body's bytes when the request has no Content-Length
+        (a chunked body); the size is the header's value otherwise."""
+        for key, value in self.scope["headers"]:
+            if key == b"content-length":
+                self.received = int(value) if value.isdigit() else 0
+                return receive
+        counter = self.received = BodyCounter(receive)
+        return counter
+
+    @property
+    def request_size(self) -> int:
+        received = self.received
+        return received if isinstance(received, int) else received.size
+
+    async def __call__(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.body":
+            self.size += len(message.get("body", b""))
+        elif kind == "http.response.start":
+            self.started = True
+            self.status = message["status"]
+            message["headers"] = self._prepared.response_headers(
+                self, list(message.get("headers", ()))
+            )
+            cors = self._prepared.cors
+            if cors is not None:
+                await cors.send(message, self._send, self.request_headers)
+                return
+        await self._send(message)
