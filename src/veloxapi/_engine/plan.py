@@ -73,12 +73,23 @@ class Plan:
     function_cleanup: bool  # yield deps with scope="function"
 
 
-def compile_plan(root: Dependant, overrides: Overrides | None, owner: str) -> Plan:
+def compile_plan(
+    root: Dependant, overrides: Overrides | None, owner: str, *, embed_body: bool | None = None
+) -> Plan:
     """The plan of ``root``; its steps keep ``overrides`` (the live mapping, not a copy) so
-    an override installed while a request runs can still be noticed (see ``run.call_step``)."""
+    an override installed while a request runs can still be noticed (see ``run.call_step``).
+
+    ``embed_body`` settles whether a JSON body is an object keyed by parameter name (or the
+    one parameter itself) where the caller decided it; by default the parameters decide.
+    """
     builder = _PlanBuilder({} if overrides is None else overrides, owner)
     flat_body = builder.flat_body_params(root)
     builder.body_mode = _body_mode(flat_body)
+    if embed_body is not None and builder.body_mode in (
+        BodyMode.JSON_SINGLE,
+        BodyMode.JSON_EMBEDDED,
+    ):
+        builder.body_mode = BodyMode.JSON_EMBEDDED if embed_body else BodyMode.JSON_SINGLE
     builder.add(root)
     # the last step is the endpoint: a generator endpoint streams, it has no cleanup
     generators = [
