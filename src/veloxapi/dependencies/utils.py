@@ -19,6 +19,7 @@ from veloxapi import params
 from veloxapi._compat import ModelField, create_body_model, evaluate_forwardref, lenient_issubclass
 from veloxapi._engine import analysis
 from veloxapi._engine import typing_tools as tt
+from veloxapi._engine.validators import read_upload_bytes as _read_file_bytes
 from veloxapi.dependencies._solve import SolvedDependency, solve_dependencies
 from veloxapi.dependencies._views import view_of
 from veloxapi.dependencies.models import Dependant, _get_cache_key
@@ -28,6 +29,7 @@ __all__ = [
     "SolvedDependency",
     "_get_body_field",
     "_get_flat_body_params",
+    "_read_file_bytes",
     "_should_embed_body_fields",
     "ensure_multipart_is_installed",
     "get_dependant",
