@@ -223,7 +223,7 @@ def create_body_model(*, fields: Sequence[ModelField], model_name: str) -> type[
 
 
 def get_model_fields(model: type[BaseModel]) -> list[ModelField]:
-    """The fields of ``model`` as ``ModelField``s, each with its type set on its ``FieldInfo``."""
+    """The fields of ``model`` as ``ModelField`` objects, each with its type on its FieldInfo."""
     fields: list[ModelField] = []
     for name, info in model.model_fields.items():
         clone = copy_field_info(field_info=info, annotation=info.annotation)

@@ -1,7 +1,7 @@
 """The two directions between veloxapi's analysed tree and FastAPI's ``Dependant``.
 
 ``view_of`` shows an engine node as a FastAPI-shaped ``Dependant`` whose
-``ModelField``s point back at the parameters the engine analysed.
+``ModelField`` objects point back at the parameters the engine analysed.
 ``analysed_of`` turns a view — possibly edited by a library: fields moved
 between sources, dependencies inserted — back into an engine tree the plan
 compiler accepts, reusing every analysed parameter that is still where it was.

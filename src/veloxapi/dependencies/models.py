@@ -2,7 +2,7 @@
 
 A ``Dependant`` is a view of what veloxapi's engine analysed (see
 ``veloxapi.dependencies._views``): plain lists of ``ModelField`` and
-sub-``Dependant``s that libraries read and edit. Everything derived from it —
+sub-dependencies that libraries read and edit. Everything derived from it —
 OAuth2 scopes, cache key, cleanup scope, how its callable is called — is
 computed by the functions below from its current state, never stored on it.
 """
