@@ -10,12 +10,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.veloxapi-installed
 # The deployment-file checkers (~160 MB) are needed by the tests only, not by `make run`.
 CHECKS_STAMP := $(VENV)/.veloxapi-deploy-check-installed
+# Libraries built on FastAPI, for tests/e2e/compat_libs only (see its requirements.txt).
+COMPAT_LIBS := .cache/compat-libs
+COMPAT_LIBS_STAMP := $(COMPAT_LIBS)/.installed
 EXTRAS := dev,standard,cli,yaml,jwt,redis,metrics,settings,postgres,orjson,ujson,db,tasks,inference-demo,sbom,docs
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
 
-.PHONY: venv test lint typecheck pytest run conformance conformance-baseline readme-table bench bench-quick profile docs soak
+.PHONY: venv compat-libs test lint typecheck pytest run conformance conformance-baseline readme-table bench bench-quick profile docs soak
 
 venv: $(STAMP)
 
@@ -35,6 +38,14 @@ $(CHECKS_STAMP): $(STAMP)
 	$(PIP) install --progress-bar off -e ".[deploy-check]"
 	@touch $@
 
+compat-libs: $(COMPAT_LIBS_STAMP)
+
+$(COMPAT_LIBS_STAMP): tests/e2e/compat_libs/requirements.txt $(STAMP)
+	@echo "==> installing the FastAPI ecosystem libraries into $(COMPAT_LIBS) (no dependencies)"
+	rm -rf $(COMPAT_LIBS)
+	$(PIP) install --progress-bar off --no-deps --target $(COMPAT_LIBS) -r tests/e2e/compat_libs/requirements.txt
+	@touch $@
+
 # Runs every check even when an earlier one fails, then fails if any did.
 test: venv
 	@status=0; \
@@ -52,7 +63,7 @@ typecheck: venv
 	$(BIN)/mypy
 
 # pytest exits 5 when it collects no test; that is reported, not treated as a failure.
-pytest: venv $(CHECKS_STAMP)
+pytest: venv $(CHECKS_STAMP) $(COMPAT_LIBS_STAMP)
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; \
 	exit $$status

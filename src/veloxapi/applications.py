@@ -115,6 +115,8 @@ class VeloxAPI(Starlette):
         self.extra = extra
         self.openapi_version = "3.1.0"
         self.openapi_schema: dict[str, Any] | None = None
+        self._openapi_made: dict[str, Any] | None = None  # the document openapi() generated
+        self._openapi_version = -1  # the routes' version it was generated from
         if openapi_prefix:
             warnings.warn(
                 '"openapi_prefix" has been deprecated in favor of "root_path".',
@@ -175,10 +177,12 @@ class VeloxAPI(Starlette):
     # -- docs and schema ---------------------------------------------------------------------
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document, generated on first use and cached."""
-        if self.openapi_schema is None:
+        version = self.router.routes.version
+        stale = self.openapi_schema is self._openapi_made and version != self._openapi_version
+        if self.openapi_schema is None or stale:  # a document set by the user is kept as is
             from veloxapi.openapi.utils import get_openapi
 
-            self.openapi_schema = get_openapi(
+            self.openapi_schema = self._openapi_made = get_openapi(
                 title=self.title,
                 version=self.version,
                 openapi_version=self.openapi_version,
@@ -194,6 +198,7 @@ class VeloxAPI(Starlette):
                 separate_input_output_schemas=self.separate_input_output_schemas,
                 external_docs=self.openapi_external_docs,
             )
+            self._openapi_version = version
         return self.openapi_schema
 
     def setup(self) -> None:

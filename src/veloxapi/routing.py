@@ -9,7 +9,6 @@ Starlette's first-match-wins order.
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import os
 import re
@@ -43,7 +42,7 @@ from veloxapi._engine.handler import (
     request_response,
 )
 from veloxapi._engine.plan import Plan, compile_plan
-from veloxapi._engine.router_index import RouteIndex, RouteList
+from veloxapi._engine.router_index import RouteIndex
 from veloxapi._engine.serialize import DumpOptions, ResponseSerializer
 from veloxapi._frontend import CheckDir, add_frontend
 from veloxapi._frontend_files import Fallback
@@ -53,8 +52,13 @@ from veloxapi._frontend_priority import (
     include_low_priority,
 )
 from veloxapi._frontend_route import FrontendRouteGroup
+from veloxapi._live_include import LiveRouteList, _IncludedRouter
+from veloxapi._route_views import RouteViews
+from veloxapi._routing_compat import _DefaultLifespan as _DefaultLifespan
+from veloxapi._routing_compat import serialize_response as serialize_response
 from veloxapi.concurrency import contextmanager_in_threadpool
 from veloxapi.datastructures import Default, DefaultPlaceholder
+from veloxapi.dependencies.utils import ensure_multipart_is_installed
 from veloxapi.exception_handlers import is_body_allowed_for_status_code
 from veloxapi.exceptions import FastAPIError
 from veloxapi.types import DecoratedCallable, IncEx
@@ -126,10 +130,9 @@ def _is_response_annotation(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, Response)
 
 
-class _Planned:
+class _Planned(RouteViews):
     """A route that runs a compiled plan, recompiled when its app's overrides change."""
 
-    dependant: Dependant
     dependency_overrides_provider: Any
     _plan: Plan | None
     _plan_key: Any
@@ -144,10 +147,15 @@ class _Planned:
         key = (tuple(overrides.items()) if overrides else (), len(contributors))
         plan = self._plan
         if plan is None or key != self._plan_key:
-            plan = compile_plan(self.dependant, overrides, self._plan_owner, contributors, self)
+            plan = compile_plan(
+                self.planned_dependant(), overrides, self._plan_owner, contributors, self
+            )
             self._plan = plan
             self._plan_key = key
         return plan
+
+    def _views_changed(self) -> None:
+        self._plan = None
 
 
 class APIRoute(_Planned, starlette_routing.Route):
@@ -233,7 +241,7 @@ class APIRoute(_Planned, starlette_routing.Route):
             status_code = int(status_code.value)
         self.status_code = status_code
         self.response_adapter: TypeAdapter[Any] | None = None
-        if self.response_model is not None:
+        if self.response_model:  # a falsy model that is not None ({}, "") is no model
             if status_code is not None and not is_body_allowed_for_status_code(status_code):
                 raise AssertionError(f"Status code {status_code} must not have a response body")
             self.response_adapter = _check_response_model(self.response_model, "response_model")
@@ -250,9 +258,9 @@ class APIRoute(_Planned, starlette_routing.Route):
         if description is None:
             description = inspect.cleandoc(endpoint.__doc__ or "").split("\f")[0].strip()
         self.description = description
-        self.dependant = get_dependant(path=self.path_format, call=endpoint)
+        self._analysed = get_dependant(path=self.path_format, call=endpoint)
         for depends in self.dependencies[::-1]:
-            self.dependant.dependencies.insert(0, _dependency_of(depends, self.path_format))
+            self._analysed.dependencies.insert(0, _dependency_of(depends, self.path_format))
         self._check_form_support()
         self.serializer = ResponseSerializer(
             self.response_adapter,
@@ -287,24 +295,50 @@ class APIRoute(_Planned, starlette_routing.Route):
     def _check_form_support(self) -> None:
         from veloxapi._engine.plan import BodyMode, _body_mode, _PlanBuilder
 
-        body = _PlanBuilder({}, "").flat_body_params(self.dependant)
+        body = _PlanBuilder({}, "").flat_body_params(self._analysed)
         if _body_mode(body) is BodyMode.FORM:
-            _ensure_multipart_installed()
+            ensure_multipart_is_installed()
 
     def _build_app(self) -> ASGIApp:
-        if type(self).get_route_handler is APIRoute.get_route_handler:
+        if (
+            type(self).get_route_handler is APIRoute.get_route_handler
+            and get_request_handler is _GET_REQUEST_HANDLER  # not wrapped by an integration
+        ):
             return RouteApp(self)  # PERF: benchmarks in-process plain_dict: no Request, no wrapper
         return request_response(self.get_route_handler())
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """The ``Request -> Response`` coroutine function that serves this route."""
-        return HTTPEndpointHandler(self)
+        return get_request_handler(dependant=self.dependant, _route=self)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)
         if match is not Match.NONE:
             child_scope["route"] = self
         return match, child_scope
+
+
+def get_request_handler(
+    dependant: Any, *, _route: APIRoute | None = None, **_options: Any
+) -> Callable[[Request], Awaitable[Response]]:
+    """The handler serving ``_route`` by the plan compiled from ``dependant`` as it is now.
+
+    FastAPI's name, kept because integrations wrap it (Sentry's wraps ``dependant.call``
+    to follow the endpoint): a route builds its handler through this module attribute,
+    so a replacement installed before the route was created is used. FastAPI's other
+    arguments (``**_options``) are read from the route instead.
+    """
+    if _route is None:
+        raise FastAPIError(
+            "get_request_handler() needs the route it serves: call route.get_route_handler()."
+        )
+    if dependant is not _route.dependant:
+        _route.dependant = dependant
+    _route._views_changed()  # the plan is compiled from the tree as it is now
+    return HTTPEndpointHandler(_route)
+
+
+_GET_REQUEST_HANDLER = get_request_handler
 
 
 def _dependency_of(depends: params.Depends, path: str) -> Dependant:
@@ -314,16 +348,6 @@ def _dependency_of(depends: params.Depends, path: str) -> Dependant:
         )
     assert depends.dependency is not None, "A parameter-less dependency must have a callable"
     return dependant_for(depends, call=depends.dependency, path=path)
-
-
-def _ensure_multipart_installed() -> None:
-    if importlib.util.find_spec("python_multipart") is None:
-        raise RuntimeError(
-            'Form data requires "python-multipart" to be installed.\n'
-            'You can install "python-multipart" with:\n\n'
-            "pip install python-multipart\n\n"
-            'or: pip install "veloxapi[forms]"'
-        )
 
 
 class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
@@ -344,9 +368,9 @@ class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
         self.dependencies = list(dependencies or [])
         self.dependency_overrides_provider = dependency_overrides_provider
         self.path_regex, self.path_format, self.param_convertors = compile_path(path)
-        self.dependant = get_dependant(path=self.path_format, call=endpoint)
+        self._analysed = get_dependant(path=self.path_format, call=endpoint)
         for depends in self.dependencies[::-1]:
-            self.dependant.dependencies.insert(0, _dependency_of(depends, self.path_format))
+            self._analysed.dependencies.insert(0, _dependency_of(depends, self.path_format))
         self._plan: Plan | None = None
         self._plan_key: Any = None
         self._plan_owner = re.sub(r"\W", "_", f"{self.name}{self.path_format}")
@@ -387,7 +411,8 @@ class APIRouter(starlette_routing.Router):
         strict_content_type: bool | DefaultPlaceholder = Default(True),
     ) -> None:
         super().__init__(routes=routes, redirect_slashes=redirect_slashes, default=default)
-        self.routes: list[BaseRoute] = RouteList(self.routes)
+        self.routes: LiveRouteList = LiveRouteList(self.routes)
+        self._included: list[_IncludedRouter] = []  # the include_router() calls made here
         if prefix:
             _check_prefix(prefix)
         self.prefix = prefix
@@ -401,6 +426,7 @@ class APIRouter(starlette_routing.Router):
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
         self.user_lifespan = lifespan
+        self._handlers_started = False
         self.included_lifespans: list[Lifespan[Any]] = []
         self.lifespan_context: Callable[[Any], AbstractAsyncContextManager[Any]] = (
             self._merged_lifespan
@@ -421,12 +447,29 @@ class APIRouter(starlette_routing.Router):
         self._frontend_routes: FrontendRouteGroup | None = None
 
     # -- lifespan ----------------------------------------------------------------------------
-    @asynccontextmanager
-    async def _merged_lifespan(self, app: Any) -> AsyncIterator[Mapping[str, Any] | None]:
+    async def _startup(self) -> None:
+        """Run the ``on_startup`` handlers, unless they already ran for this lifespan."""
+        if self._handlers_started:
+            return
+        self._handlers_started = True
         for handler in self.on_startup:
             result = handler()
             if inspect.isawaitable(result):
                 await result
+
+    async def _shutdown(self) -> None:
+        """Run the ``on_shutdown`` handlers, if the startup handlers ran and these did not."""
+        if not self._handlers_started:
+            return
+        self._handlers_started = False
+        for handler in self.on_shutdown:
+            result = handler()
+            if inspect.isawaitable(result):
+                await result
+
+    @asynccontextmanager
+    async def _merged_lifespan(self, app: Any) -> AsyncIterator[Mapping[str, Any] | None]:
+        await self._startup()
         states: list[Mapping[str, Any]] = []
         async with AsyncExitStack() as stack:
             contexts = [self.user_lifespan, *self.included_lifespans]
@@ -439,10 +482,7 @@ class APIRouter(starlette_routing.Router):
             # the app's (or outer router's) own state wins over what included routers set
             state = {key: value for part in reversed(states) for key, value in part.items()}
             yield state or None
-        for handler in self.on_shutdown:
-            result = handler()
-            if inspect.isawaitable(result):
-                await result
+        await self._shutdown()
 
     def on_event(self, event_type: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
         warnings.warn(
@@ -673,31 +713,38 @@ class APIRouter(starlette_routing.Router):
                 "Cannot include the same APIRouter instance into itself. "
                 "Did you mean to include a different router?"
             )
+        if any(inclusion.includes(self) for inclusion in router._included):
+            raise AssertionError(
+                "Cannot include an APIRouter instance that already includes this router. "
+                "Did you mean to include a different router?"
+            )
         if prefix:
             _check_prefix(prefix)
         else:
             for r in router.routes:
-                path = getattr(r, "path", None)
-                name = getattr(r, "name", "")
-                if path is not None and not path:
-                    raise FastAPIError(
-                        f"Prefix and path cannot be both empty (path operation: {name})"
-                    )
-        for route in router.routes:
-            self._include_one(
-                route,
-                router,
-                prefix=prefix,
-                tags=tags,
-                dependencies=list(dependencies or []),
-                default_response_class=default_response_class,
-                responses=responses or {},
-                callbacks=callbacks or [],
-                deprecated=deprecated,
-                include_in_schema=include_in_schema,
-                generate_unique_id_function=generate_unique_id_function,
-                strict_content_type=strict_content_type,
-            )
+                _check_not_both_empty(r)
+        options: dict[str, Any] = {
+            "prefix": prefix,
+            "tags": tags,
+            "dependencies": list(dependencies or []),
+            "default_response_class": default_response_class,
+            "responses": responses or {},
+            "callbacks": callbacks or [],
+            "deprecated": deprecated,
+            "include_in_schema": include_in_schema,
+            "generate_unique_id_function": generate_unique_id_function,
+            "strict_content_type": strict_content_type,
+        }
+
+        def include_one(route: BaseRoute) -> None:
+            if not prefix:
+                _check_not_both_empty(route)
+            self._include_one(route, router, **options)
+
+        inclusion = _IncludedRouter(router, self.routes, include_one)
+        self._included.append(inclusion)
+        router.routes.watchers.append(inclusion)  # routes added to it later are copied too
+        inclusion.sync()
         if router.user_lifespan is not None or router.included_lifespans:
             # its merged lifespan runs its own startup/shutdown handlers too
             self.included_lifespans.append(router.lifespan_context)
@@ -815,6 +862,13 @@ class APIRouter(starlette_routing.Router):
 
     def trace(self, path: str, **kwargs: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self._method("TRACE", path, kwargs)
+
+
+def _check_not_both_empty(route: BaseRoute) -> None:
+    path = getattr(route, "path", None)
+    if path is not None and not path:
+        name = getattr(route, "name", "")
+        raise FastAPIError(f"Prefix and path cannot be both empty (path operation: {name})")
 
 
 def _check_prefix(prefix: str) -> None:

@@ -20,4 +20,8 @@ ModelNameMap: TypeAlias = dict[type[BaseModel] | type[Any], str]
 IncEx: TypeAlias = set[int] | set[str] | Mapping[int, "IncEx | bool"] | Mapping[str, "IncEx | bool"]
 """Fields to include or exclude when dumping a model (Pydantic's ``IncEx``)."""
 
-__all__ = ["DecoratedCallable", "IncEx", "ModelNameMap", "UnionType"]
+DependencyCacheKey: TypeAlias = tuple[Callable[..., Any] | None, tuple[str, ...], str]
+"""How solved dependencies are keyed within a request: the callable, the OAuth2 scopes
+that tell its calls apart, and its cleanup scope (``""`` when it has none)."""
+
+__all__ = ["DecoratedCallable", "DependencyCacheKey", "IncEx", "ModelNameMap", "UnionType"]

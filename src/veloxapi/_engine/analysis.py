@@ -374,7 +374,7 @@ def _param_spec(
             info.default = PydanticUndefined
     source = _source_of(info)
     _inherit_names(info, split.earlier)
-    spec = _build_spec(name, split.annotation, type_, info, source)
+    spec = build_param_spec(name, split.annotation, type_, info, source)
     spec.earlier_infos = split.earlier
     return spec
 
@@ -449,7 +449,10 @@ def _source_of(info: FieldInfo) -> Source:
     return Source.QUERY
 
 
-def _build_spec(name: str, full: Any, type_: Any, info: FieldInfo, source: Source) -> ParamSpec:
+def build_param_spec(
+    name: str, full: Any, type_: Any, info: FieldInfo, source: Source
+) -> ParamSpec:
+    """A parameter read from ``source``: its wire name, shape and whether it is required."""
     alias = info.alias or name
     if (
         source is Source.HEADER

@@ -89,14 +89,24 @@ def compile_plan(
     owner: str,
     contributors: Sequence[PlanContributor] = (),
     route: Any = None,
+    *,
+    embed_body: bool | None = None,
 ) -> Plan:
     """The plan of ``root``; its steps keep ``overrides`` (the live mapping, not a copy) so
     an override installed while a request runs can still be noticed (see ``run.call_step``).
 
-    ``contributors`` are asked what ``route`` needs from them (see ``contributions``)."""
+    ``contributors`` are asked what ``route`` needs from them (see ``contributions``).
+    ``embed_body`` settles whether a JSON body is an object keyed by parameter name (or the
+    one parameter itself) where the caller decided it; by default the parameters decide.
+    """
     builder = _PlanBuilder({} if overrides is None else overrides, owner)
     flat_body = builder.flat_body_params(root)
     builder.body_mode = _body_mode(flat_body)
+    if embed_body is not None and builder.body_mode in (
+        BodyMode.JSON_SINGLE,
+        BodyMode.JSON_EMBEDDED,
+    ):
+        builder.body_mode = BodyMode.JSON_EMBEDDED if embed_body else BodyMode.JSON_SINGLE
     contribution = Contribution()
     if contributors:
         contribution = gather(contributors, builder.describe(root, route))

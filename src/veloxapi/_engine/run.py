@@ -7,7 +7,7 @@ each step's checks ask for.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
@@ -38,6 +38,12 @@ class RequestContext:
         self.function_stack = function_stack
         self._background: BackgroundTasks | None = None
         self._sub_response: Response | None = None
+
+    def share(self, *, background: BackgroundTasks | None, response: Response) -> None:
+        """Hand dependencies these ``BackgroundTasks`` and ``Response`` (solving outside a
+        route: the caller owns them)."""
+        self._background = background
+        self._sub_response = response
 
     @property
     def background(self) -> BackgroundTasks | None:
@@ -78,10 +84,25 @@ class RequestContext:
         return self.inputs.connection
 
 
+class SharedResults(Protocol):
+    """Values solved before or beside this plan (``solve_dependencies``' dependency cache)."""
+
+    def get(self, step: Step) -> tuple[bool, Any]: ...
+
+    def put(self, step: Step, value: Any) -> None: ...
+
+
 async def solve(
-    plan: Plan, ctx: RequestContext, strict_content_type: bool
+    plan: Plan,
+    ctx: RequestContext,
+    strict_content_type: bool,
+    shared: SharedResults | None = None,
 ) -> tuple[dict[str, Any], ErrorList, Any]:
-    """Run every dependency step; return the endpoint's kwargs, the errors and the body."""
+    """Run every dependency step; return the endpoint's kwargs, the errors and the body.
+
+    With ``shared``, a dependency found there is not called, and every value solved is
+    put there.
+    """
     inputs = ctx.inputs
     body: Any = None
     present = False
@@ -129,8 +150,21 @@ async def solve(
             kwargs[name] = ctx.inject(kind, step)
         if index == last:
             return kwargs, errors, body
-        results[index] = await call_step(step, kwargs, ctx)
+        if shared is None:
+            results[index] = await call_step(step, kwargs, ctx)
+        else:
+            results[index] = await _call_shared(step, kwargs, ctx, shared)
     return {}, errors, body
+
+
+async def _call_shared(
+    step: Step, kwargs: dict[str, Any], ctx: RequestContext, shared: SharedResults
+) -> Any:
+    found, value = shared.get(step)
+    if not found:
+        value = await call_step(step, kwargs, ctx)
+    shared.put(step, value)
+    return value
 
 
 def _run_checks(step: Step, inputs: Inputs, kwargs: dict[str, Any], errors: ErrorList) -> bool:

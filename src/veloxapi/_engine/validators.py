@@ -592,6 +592,14 @@ async def _read_uploads(value: Any) -> Any:
 async def _read_one(value: Any) -> Any:
     if not isinstance(value, UploadFile):
         return value
-    content = await value.read()
-    await value.seek(0)
-    return content
+    return await read_upload_bytes(value)
+
+
+async def read_upload_bytes(file: UploadFile) -> bytes:
+    """The upload's content from where it stands; its position is put back afterwards, even
+    when reading fails, so another parameter (or the endpoint) reading it sees it unchanged."""
+    position = file.file.tell()
+    try:
+        return await file.read()
+    finally:
+        await file.seek(position)

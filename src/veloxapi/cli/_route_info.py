@@ -94,7 +94,7 @@ def _global_labels(app: Any, path: str) -> list[str]:
 
 def _dependency_labels(route: APIRoute | APIWebSocketRoute) -> list[str]:
     labels: list[str] = []
-    nodes = (node for child in route.dependant.dependencies for node in _walk(child))
+    nodes = (node for child in route.planned_dependant().dependencies for node in _walk(child))
     for node in nodes:
         label = _battery_label(node)
         if label is not None and label not in labels:

@@ -39,7 +39,7 @@ class OperationBuilder:
         """``{method: operation}`` for every method of ``route``."""
         flat = self._flat.get(id(route))
         if flat is None:  # a callback route may serve several operations: flatten it once
-            flat = self._flat[id(route)] = flatten(route.dependant)
+            flat = self._flat[id(route)] = flatten(route.planned_dependant())
         item: dict[str, Any] = {}
         for method in _ordered(route.methods):
             item[method.lower()] = self.operation(route, method, flat)
