@@ -70,8 +70,9 @@ class HTTPBasic(HTTPBase):
     """HTTP Basic: returns the decoded :class:`HTTPBasicCredentials`.
 
     ``realm`` goes into the challenge: ``WWW-Authenticate: Basic realm="..."``.
-    A Basic header whose payload is not base64 of ``user:password`` is always
-    answered with 401, even with ``auto_error=False``: the client tried and failed.
+    A Basic header whose payload is not base64 of ``user:password`` (an empty one
+    included) is always answered with 401, even with ``auto_error=False``: the
+    client tried and failed.
     """
 
     def __init__(
@@ -105,8 +106,11 @@ class HTTPBasic(HTTPBase):
     async def __call__(  # type: ignore[override]
         self, request: HTTPConnection
     ) -> HTTPBasicCredentials | None:
-        found = self._credentials(request)
-        return None if found is None else self._decode(found.credentials)
+        scheme, encoded = get_authorization_scheme_param(request.headers.get("Authorization"))
+        if scheme.lower() != "basic":
+            self._raise_if_required()
+            return None
+        return self._decode(encoded)  # "Basic" with nothing after it is a failed try too
 
 
 class HTTPBearer(HTTPBase):

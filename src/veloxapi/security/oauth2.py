@@ -84,8 +84,14 @@ class OAuth2(CredentialScheme):
         self._name_scheme(scheme_name, auto_error)
 
     def _bearer_token(self, request: HTTPConnection) -> str | None:
+        """The token of a ``Bearer`` header, else the 401 rule.
+
+        ``Authorization: Bearer`` with an empty token gives ``""``: the client did
+        send the scheme, so the dependency decides (FastAPI's behaviour, which
+        libraries rely on to answer with their own 401).
+        """
         scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
-        if scheme.lower() == "bearer" and token:
+        if scheme.lower() == "bearer":
             return token
         self._raise_if_required()
         return None

@@ -90,3 +90,21 @@ def test_not_authenticated_error_can_be_overridden(make_request):
     with pytest.raises(HTTPException) as exc_info:
         asyncio.run(ForbiddenWithoutKey(name="key")(make_request()))
     assert exc_info.value.status_code == 403
+
+
+def test_check_api_key_can_be_overridden_to_validate_keys(make_request):
+    class KnownKeysOnly(APIKeyHeader):
+        def check_api_key(self, api_key: str | None) -> str | None:
+            key = super().check_api_key(api_key)
+            if key != "s3cret":
+                raise HTTPException(status_code=403, detail="Unknown key")
+            return key
+
+    scheme = KnownKeysOnly(name="X-Key")
+    assert asyncio.run(scheme(make_request(headers={"X-Key": "s3cret"}))) == "s3cret"
+    with pytest.raises(HTTPException) as exc_info:
+        asyncio.run(scheme(make_request(headers={"X-Key": "other"})))
+    assert (exc_info.value.status_code, exc_info.value.detail) == (403, "Unknown key")
+    with pytest.raises(HTTPException) as exc_info:
+        asyncio.run(scheme(make_request()))
+    assert exc_info.value.status_code == 401

@@ -97,8 +97,9 @@ def test_basic_challenge_names_the_realm(make_request):
         {"Authorization": "Basic notabase64token"},
         basic(b"johnsecret"),
         {"Authorization": "Basic " + b64encode(b"\xff\xfe:x").decode("ascii")},
+        {"Authorization": "Basic "},
     ],
-    ids=["not-base64", "no-colon", "not-utf8"],
+    ids=["not-base64", "no-colon", "not-utf8", "empty"],
 )
 def test_basic_malformed_payload_is_401_even_without_auto_error(headers, auto_error, make_request):
     error = raised(HTTPBasic(realm="simple", auto_error=auto_error), make_request(headers=headers))

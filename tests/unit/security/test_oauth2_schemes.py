@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from pydantic import BaseModel, ValidationError, create_model
 
+from veloxapi import Depends, FastAPI
 from veloxapi.exceptions import HTTPException
 from veloxapi.openapi.models import OAuthFlowPassword, OAuthFlows
 from veloxapi.params import Form
@@ -21,6 +22,7 @@ from veloxapi.security import (
 )
 from veloxapi.security.base import SecurityBase
 from veloxapi.security.utils import get_authorization_scheme_param
+from veloxapi.testclient import TestClient
 
 
 def dump(scheme: SecurityBase) -> dict[str, Any]:
@@ -116,7 +118,7 @@ def test_bearer_flows_return_the_token(scheme, make_request):
 
 
 @pytest.mark.parametrize(
-    "headers", [{}, {"Authorization": "Non-existent testtoken"}, {"Authorization": "Bearer "}]
+    "headers", [{}, {"Authorization": "Non-existent testtoken"}, {"Authorization": ""}]
 )
 @pytest.mark.parametrize(
     "scheme_class",
@@ -131,6 +133,45 @@ def test_bearer_flows_return_the_token(scheme, make_request):
 def test_bearer_flows_reject_missing_or_other_schemes(scheme_class, headers, make_request):
     bearer_error(scheme_class(), make_request(headers=headers))
     assert asyncio.run(scheme_class(auto_error=False)(make_request(headers=headers))) is None
+
+
+@pytest.mark.parametrize("value", ["Bearer ", "Bearer", "bearer   "])
+@pytest.mark.parametrize("auto_error", [True, False])
+@pytest.mark.parametrize(
+    "scheme_class",
+    [
+        lambda **kw: OAuth2PasswordBearer(tokenUrl="/token", **kw),
+        lambda **kw: OAuth2AuthorizationCodeBearer(
+            authorizationUrl="authorize", tokenUrl="token", **kw
+        ),
+    ],
+    ids=["password", "authorization-code"],
+)
+def test_bearer_flows_give_an_empty_token_to_the_dependency(
+    scheme_class, auto_error, value, make_request
+):
+    request = make_request(headers={"Authorization": value})
+    assert asyncio.run(scheme_class(auto_error=auto_error)(request)) == ""
+
+
+LOGIN_SCHEME = OAuth2PasswordBearer(tokenUrl="/token")
+
+
+def test_empty_bearer_token_reaches_the_route_which_answers_its_own_401():
+    app = FastAPI()
+
+    @app.get("/me")
+    def me(token: Annotated[str, Depends(LOGIN_SCHEME)]) -> dict[str, str]:
+        if not token:
+            raise HTTPException(401, "Empty bearer token", {"WWW-Authenticate": "Bearer"})
+        return {"token": token}
+
+    client = TestClient(app)
+    empty = client.get("/me", headers={"Authorization": "Bearer "})
+    assert (empty.status_code, empty.json()) == (401, {"detail": "Empty bearer token"})
+    assert client.get("/me", headers={"Authorization": "Bearer t"}).json() == {"token": "t"}
+    missing = client.get("/me")
+    assert (missing.status_code, missing.json()) == (401, {"detail": "Not authenticated"})
 
 
 def test_bearer_flow_reads_websocket_connections(make_websocket):
@@ -192,7 +233,9 @@ def test_security_scopes():
         (None, ("", "")),
         ("", ("", "")),
         ("Bearer abc", ("Bearer", "abc")),
-        ("  Bearer   abc  ", ("Bearer", "abc")),
+        ("Bearer   abc  ", ("Bearer", "abc")),
+        ("  Bearer abc", ("", "Bearer abc")),  # split as given: the scheme is empty
+        ("bearer a b", ("bearer", "a b")),
         ("Bearer", ("Bearer", "")),
     ],
 )
