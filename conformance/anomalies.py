@@ -35,10 +35,11 @@ def render(results: dict[str, Any], reasons: dict[str, str]) -> str:
     unimportable = internal & set(results.get("collection_errors", []))
     grouped: dict[str, list[str]] = defaultdict(list)
     for test_id in sorted(set(failing)):
-        if test_id.split("::", 1)[0] in unimportable:
+        reason = reason_for(test_id, reasons)
+        if test_id.split("::", 1)[0] in unimportable and reason == UNEXPLAINED:
             grouped[INTERNAL].append(test_id)
         else:
-            grouped[reason_for(test_id, reasons)].append(test_id)
+            grouped[reason].append(test_id)
     public, whole = results["scopes"]["public"], results["scopes"]["whole"]
     lines = [
         "# Known anomalies",
