@@ -1,0 +1,150 @@
+"""``auto_configure``: OTLP exporters from the standard ``OTEL_*`` environment variables.
+
+For each enabled signal with an endpoint (``OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT``,
+or ``OTEL_EXPORTER_OTLP_ENDPOINT`` + ``/v1/<signal>``), an OTLP http/protobuf
+exporter is attached to the provider in use: added to a configured provider
+(kept, with its own exporters), or a new SDK provider is installed globally
+when none is configured. Each provider gets veloxapi's exporter once. What
+veloxapi created is flushed at shut-down and shut down when the process exits;
+providers the application passed in are never shut down.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from opentelemetry import _logs, metrics, trace
+
+from veloxapi.exceptions import FastAPIError
+from veloxapi.logger import logger
+from veloxapi.telemetry._api import TelemetryConfig
+from veloxapi.telemetry._providers import unconfigured
+from veloxapi.telemetry._sdk import Sdk, load_sdk
+
+_DISABLE = "pass telemetry={'auto_configure': False} to the application"
+_lock = threading.RLock()
+_owned: list[Any] = []  # processors, readers and providers veloxapi created
+_attached: list[tuple[str, Any]] = []  # (signal, provider) pairs given an exporter already
+
+
+def owns_any() -> bool:
+    return bool(_owned)
+
+
+def flush_owned() -> None:
+    for component in tuple(_owned):
+        try:
+            component.force_flush()
+        except Exception:
+            logger.exception("Flushing telemetry exporters failed")
+
+
+def _shutdown_owned() -> None:
+    with _lock:
+        owned = tuple(_owned)
+        _owned.clear()
+    for component in owned:
+        try:
+            component.shutdown()
+        except Exception:
+            logger.exception("Shutting down telemetry exporters failed")
+
+
+atexit.register(_shutdown_owned)
+
+
+def endpoint_for(signal: str) -> str | None:
+    """The OTLP endpoint ``signal`` (TRACES, METRICS, LOGS) exports to, ``None`` if none."""
+    exporter = (os.getenv(f"OTEL_{signal}_EXPORTER") or "otlp").strip().lower()
+    endpoint = os.getenv(f"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT")
+    if not endpoint:
+        base = os.getenv("OTEL_EXPORTER_OTLP_ENDPOINT")
+        endpoint = f"{base.removesuffix('/')}/v1/{signal.lower()}" if base else None
+    if not endpoint or exporter == "none":
+        return None
+    if exporter != "otlp":
+        raise FastAPIError(
+            f"OTEL_{signal}_EXPORTER={exporter!r}: automatic telemetry supports 'otlp' or "
+            f"'none'. Configure other exporters on your providers and {_DISABLE}."
+        )
+    protocol = (
+        os.getenv(f"OTEL_EXPORTER_OTLP_{signal}_PROTOCOL")
+        or os.getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
+        or "http/protobuf"
+    )
+    if protocol != "http/protobuf":
+        raise FastAPIError(
+            f"OTLP protocol {protocol!r}: automatic telemetry exports over http/protobuf only. "
+            f"Configure other transports on your providers and {_DISABLE}."
+        )
+    parsed = urlsplit(endpoint)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise FastAPIError(
+            f"Invalid OTLP {signal.lower()} endpoint {endpoint!r}: use an absolute HTTP or "
+            "HTTPS URL, e.g. http://localhost:4318."
+        )
+    return endpoint
+
+
+def configure_from_environment(config: TelemetryConfig) -> None:
+    """Attach the exporters the environment asks for (see the module docstring)."""
+    if not config["auto_configure"] or os.getenv("OTEL_SDK_DISABLED", "").lower() == "true":
+        return
+    with _lock:
+        wanted = [
+            (signal, explicit, endpoint)
+            for signal, enabled, explicit in (
+                ("TRACES", config["tracing"], config["tracer_provider"]),
+                ("METRICS", config["metrics"], config["meter_provider"]),
+                ("LOGS", config["logs"], config["logger_provider"]),
+            )
+            if enabled and (endpoint := endpoint_for(signal)) is not None
+        ]
+        if not wanted:
+            return
+        sdk = load_sdk()
+        for signal, explicit, endpoint in wanted:
+            _attach(sdk, signal, explicit, endpoint)
+
+
+_GLOBALS: dict[str, Callable[[], Any]] = {
+    "TRACES": trace.get_tracer_provider,
+    "METRICS": metrics.get_meter_provider,
+    "LOGS": _logs.get_logger_provider,
+}
+
+
+def _attach(sdk: Sdk, signal: str, explicit: Any, endpoint: str) -> None:
+    provider = sdk.registration_target(explicit if explicit is not None else _GLOBALS[signal]())
+    if any(s == signal and p is provider for s, p in _attached):
+        return
+    if explicit is None and unconfigured(provider):
+        installed = sdk.install_global(signal, endpoint)
+        current = _GLOBALS[signal]()
+        if current is installed:
+            _attached.append((signal, installed))
+            _owned.append(installed)
+            return
+        # someone else installed a global provider meanwhile: use theirs
+        installed.shutdown()
+        provider = sdk.registration_target(current)
+    register = sdk.register_method(signal, provider)
+    if register is None:
+        kind = {"TRACES": "tracer", "METRICS": "meter", "LOGS": "logger"}[signal]
+        raise FastAPIError(
+            f"The configured OpenTelemetry {kind} provider ({type(provider).__name__}) cannot "
+            f"take an added OTLP exporter. Configure export through that provider and {_DISABLE}."
+        )
+    component = sdk.component(signal, endpoint)
+    try:
+        register(component)
+    except Exception:
+        component.shutdown()
+        raise
+    _attached.append((signal, provider))
+    _owned.append(component)

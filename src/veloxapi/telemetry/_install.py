@@ -1,0 +1,44 @@
+"""What an application asks of telemetry when it builds its middleware stack.
+
+:func:`start` decides, once, whether the application has telemetry: only if
+OpenTelemetry is installed and some enabled signal has a provider (given,
+configured globally, or promised by ``auto_configure``). Otherwise it returns
+``None`` and the application runs exactly as without ``telemetry=``: no
+layer, no plan observer, no per-request check.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp
+
+from veloxapi.telemetry._api import TelemetryConfig
+from veloxapi.telemetry._config import otel_installed
+
+
+class Telemetry:
+    """The pieces an application with telemetry puts in its stack and its route plans."""
+
+    def __init__(self, config: TelemetryConfig) -> None:
+        from veloxapi.telemetry._exceptions import ExceptionObserver
+        from veloxapi.telemetry._observer import PlanObserver
+
+        self.config = config
+        self.observer = PlanObserver()
+        self.exception_observer = ExceptionObserver
+
+    def wrap(self, stack: ASGIApp) -> ASGIApp:
+        """``stack`` inside the request layer (spans, metrics, logs, lifespan export)."""
+        from veloxapi.telemetry._middleware import TelemetryMiddleware
+
+        return TelemetryMiddleware(stack, self.config)
+
+
+def start(config: TelemetryConfig) -> Telemetry | None:
+    """The application's telemetry, or ``None`` when it has none (see the module docstring)."""
+    if not otel_installed() or not (config["tracing"] or config["metrics"] or config["logs"]):
+        return None
+    from veloxapi.telemetry._providers import any_signal_configured
+
+    if not any_signal_configured(config):
+        return None
+    return Telemetry(config)
