@@ -71,6 +71,8 @@ class Plan:
     needs: frozenset[Injected]
     request_cleanup: bool  # something to close after the response: yield deps, form files
     function_cleanup: bool  # yield deps with scope="function"
+    # runs the plan in the handlers' place when the app has telemetry (veloxapi.telemetry)
+    observer: Any = None
 
 
 def compile_plan(root: Dependant, overrides: Overrides | None, owner: str) -> Plan:
