@@ -139,10 +139,13 @@ class _Planned:
         """The compiled plan, rebuilt only when dependency overrides changed."""
         provider = self.dependency_overrides_provider
         overrides = getattr(provider, "dependency_overrides", None) if provider else None
-        key = tuple(overrides.items()) if overrides else ()
+        # the app's telemetry observer (veloxapi.telemetry), None when it has no telemetry
+        observer = getattr(provider, "telemetry_observer", None) if provider else None
+        key = (tuple(overrides.items()) if overrides else (), observer)
         plan = self._plan
         if plan is None or key != self._plan_key:
             plan = compile_plan(self.dependant, overrides, self._plan_owner)
+            plan.observer = observer
             self._plan = plan
             self._plan_key = key
         return plan
