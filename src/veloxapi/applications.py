@@ -35,6 +35,9 @@ from veloxapi.exceptions import (
     WebSocketRequestValidationError,
 )
 from veloxapi.routing import APIRoute, APIRouter, generate_unique_id
+from veloxapi.telemetry._api import TelemetryConfig
+from veloxapi.telemetry._config import resolve_config
+from veloxapi.telemetry._install import start as start_telemetry
 from veloxapi.types import DecoratedCallable
 
 AppType = TypeVar("AppType", bound="VeloxAPI")
@@ -89,6 +92,7 @@ class VeloxAPI(Starlette):
         batteries: Mapping[str, Any] | None = None,
         max_body_size: int | None = None,
         request_body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
+        telemetry: TelemetryConfig | None = None,
         **extra: Any,
     ) -> None:
         self.debug = debug
@@ -163,6 +167,8 @@ class VeloxAPI(Starlette):
         self.middleware_stack: ASGIApp | None = None
         self.max_body_size = max_body_size
         self.request_body_timeout = request_body_timeout
+        self._telemetry = resolve_config(telemetry)
+        self.telemetry_observer: Any = None  # set with the stack; route plans read it
         self.setup()
         if batteries is not None:
             from veloxapi.batteries.app import install_batteries
@@ -213,7 +219,9 @@ class VeloxAPI(Starlette):
             if self.max_body_size is not None
             else []
         )
-        if not self.user_middleware and not limit:
+        telemetry = start_telemetry(self._telemetry)  # None: no telemetry layer, step or check
+        self.telemetry_observer = telemetry.observer if telemetry is not None else None
+        if not self.user_middleware and not limit and telemetry is None:
             return ExceptionMiddleware(
                 self.router,
                 handlers=handlers,
@@ -222,6 +230,7 @@ class VeloxAPI(Starlette):
             )
         middleware = [
             Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+            *([Middleware(telemetry.exception_observer)] if telemetry is not None else []),
             *limit,
             *self.user_middleware,
             Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
@@ -229,7 +238,7 @@ class VeloxAPI(Starlette):
         app: ASGIApp = self.router
         for cls, args, kwargs in reversed(middleware):
             app = cls(app, *args, **kwargs)
-        return app
+        return telemetry.wrap(app) if telemetry is not None else app
 
     # -- ASGI --------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
