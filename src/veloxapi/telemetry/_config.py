@@ -26,9 +26,10 @@ _KEYS = frozenset((*_FLAGS, *_PROVIDERS, "exclude"))
 
 def otel_installed() -> bool:
     """Whether the OpenTelemetry API can be imported (without importing it)."""
-    return importlib.util.find_spec("opentelemetry") is not None and (
-        importlib.util.find_spec("opentelemetry.trace") is not None
-    )
+    try:
+        return importlib.util.find_spec("opentelemetry.trace") is not None
+    except (ImportError, ValueError):  # no "opentelemetry" package, or an import blocked
+        return False
 
 
 def resolve_config(telemetry: Mapping[str, Any] | None) -> TelemetryConfig:

@@ -9,6 +9,8 @@ layer, no plan observer, no per-request check.
 
 from __future__ import annotations
 
+import sys
+
 from starlette.types import ASGIApp
 
 from veloxapi.telemetry._api import TelemetryConfig
@@ -33,9 +35,18 @@ class Telemetry:
         return TelemetryMiddleware(stack, self.config)
 
 
-def start(config: TelemetryConfig) -> Telemetry | None:
-    """The application's telemetry, or ``None`` when it has none (see the module docstring)."""
-    if not otel_installed() or not (config["tracing"] or config["metrics"] or config["logs"]):
+def start(config: TelemetryConfig, explicit: bool) -> Telemetry | None:
+    """The application's telemetry, or ``None`` when it has none (see the module docstring).
+
+    ``explicit``: the application was given ``telemetry=``. Without it, and with
+    OpenTelemetry not even imported yet, nothing can have configured a provider:
+    the answer is "none" without importing it.
+    """
+    if not (config["tracing"] or config["metrics"] or config["logs"]):
+        return None
+    if not explicit and not config["auto_configure"] and "opentelemetry" not in sys.modules:
+        return None
+    if not otel_installed():
         return None
     from veloxapi.telemetry._providers import any_signal_configured
 
