@@ -168,6 +168,7 @@ class VeloxAPI(Starlette):
         self.max_body_size = max_body_size
         self.request_body_timeout = request_body_timeout
         self._telemetry = resolve_config(telemetry)
+        self._telemetry_given = telemetry is not None
         self.telemetry_observer: Any = None  # set with the stack; route plans read it
         self.setup()
         if batteries is not None:
@@ -219,7 +220,9 @@ class VeloxAPI(Starlette):
             if self.max_body_size is not None
             else []
         )
-        telemetry = start_telemetry(self._telemetry)  # None: no telemetry layer, step or check
+        telemetry = start_telemetry(
+            self._telemetry, self._telemetry_given
+        )  # None: no telemetry layer, step or check
         self.telemetry_observer = telemetry.observer if telemetry is not None else None
         if not self.user_middleware and not limit and telemetry is None:
             return ExceptionMiddleware(
