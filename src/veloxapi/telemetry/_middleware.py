@@ -28,9 +28,9 @@ from veloxapi.telemetry._attributes import (
 )
 from veloxapi.telemetry._exceptions import record_exception
 from veloxapi.telemetry._finish import Completion
-from veloxapi.telemetry._lifespan import observe_lifespan
 from veloxapi.telemetry._providers import Providers
 from veloxapi.telemetry._request import CONTEXT_KEY, SCOPE_KEY, RequestTelemetry, normal_close
+from veloxapi.telemetry._runtime import lifespan
 
 _HEADERS = HeaderGetter()
 
@@ -50,7 +50,9 @@ class TelemetryMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "lifespan":
-            await observe_lifespan(self.config, self.app, scope, receive, send)
+            await lifespan(
+                config=self.config, app=self.app, scope=scope, receive=receive, send=send
+            )
         elif kind not in ("http", "websocket") or SCOPE_KEY in scope or self._legacy(scope):
             await self.app(scope, receive, send)  # a mounted app: the outer one observes it
         elif self.config["exclude"] is not None and self.config["exclude"](scope):

@@ -66,18 +66,6 @@ class Sdk:
         method = getattr(provider, name, None)
         return method if callable(method) else None
 
-    @staticmethod
-    def registration_target(provider: Any) -> Any:
-        """Where to register: older Logfire meter wrappers hold the SDK provider inside."""
-        cls = type(provider)
-        if (
-            cls.__module__ == "logfire._internal.metrics"
-            and cls.__name__ == "ProxyMeterProvider"
-            and not hasattr(provider, "add_metric_reader")
-        ):
-            return provider.provider
-        return provider
-
 
 def load_sdk() -> Sdk:
     try:

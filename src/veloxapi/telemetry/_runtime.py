@@ -1,4 +1,4 @@
-"""``auto_configure``: OTLP exporters from the standard ``OTEL_*`` environment variables.
+"""Start-up and shut-down: ``auto_configure`` from the ``OTEL_*`` environment, and flushing.
 
 For each enabled signal with an endpoint (``OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT``,
 or ``OTEL_EXPORTER_OTLP_ENDPOINT`` + ``/v1/<signal>``), an OTLP http/protobuf
@@ -7,6 +7,10 @@ exporter is attached to the provider in use: added to a configured provider
 when none is configured. Each provider gets veloxapi's exporter once. What
 veloxapi created is flushed at shut-down and shut down when the process exits;
 providers the application passed in are never shut down.
+
+At start-up a failure of ``auto_configure`` is logged, never fatal: telemetry
+is optional. Before shut-down completes, what veloxapi attached is flushed so
+the last spans, metrics and log records are exported.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from anyio.to_thread import run_sync
 from opentelemetry import _logs, metrics, trace
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veloxapi.exceptions import FastAPIError
 from veloxapi.logger import logger
@@ -29,14 +35,10 @@ from veloxapi.telemetry._sdk import Sdk, load_sdk
 _DISABLE = "pass telemetry={'auto_configure': False} to the application"
 _lock = threading.RLock()
 _owned: list[Any] = []  # processors, readers and providers veloxapi created
-_attached: list[tuple[str, Any]] = []  # (signal, provider) pairs given an exporter already
+_configured: list[tuple[str, Any]] = []  # (signal, provider) pairs given an exporter already
 
 
-def owns_any() -> bool:
-    return bool(_owned)
-
-
-def flush_owned() -> None:
+def _flush() -> None:
     for component in tuple(_owned):
         try:
             component.force_flush()
@@ -44,7 +46,7 @@ def flush_owned() -> None:
             logger.exception("Flushing telemetry exporters failed")
 
 
-def _shutdown_owned() -> None:
+def _shutdown() -> None:
     with _lock:
         owned = tuple(_owned)
         _owned.clear()
@@ -55,10 +57,10 @@ def _shutdown_owned() -> None:
             logger.exception("Shutting down telemetry exporters failed")
 
 
-atexit.register(_shutdown_owned)
+atexit.register(_shutdown)
 
 
-def endpoint_for(signal: str) -> str | None:
+def _export_endpoint(signal: str) -> str | None:
     """The OTLP endpoint ``signal`` (TRACES, METRICS, LOGS) exports to, ``None`` if none."""
     exporter = (os.getenv(f"OTEL_{signal}_EXPORTER") or "otlp").strip().lower()
     endpoint = os.getenv(f"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT")
@@ -91,7 +93,7 @@ def endpoint_for(signal: str) -> str | None:
     return endpoint
 
 
-def configure_from_environment(config: TelemetryConfig) -> None:
+def _configure_from_environment(config: TelemetryConfig) -> None:
     """Attach the exporters the environment asks for (see the module docstring)."""
     if not config["auto_configure"] or os.getenv("OTEL_SDK_DISABLED", "").lower() == "true":
         return
@@ -103,7 +105,7 @@ def configure_from_environment(config: TelemetryConfig) -> None:
                 ("METRICS", config["metrics"], config["meter_provider"]),
                 ("LOGS", config["logs"], config["logger_provider"]),
             )
-            if enabled and (endpoint := endpoint_for(signal)) is not None
+            if enabled and (endpoint := _export_endpoint(signal)) is not None
         ]
         if not wanted:
             return
@@ -120,19 +122,19 @@ _GLOBALS: dict[str, Callable[[], Any]] = {
 
 
 def _attach(sdk: Sdk, signal: str, explicit: Any, endpoint: str) -> None:
-    provider = sdk.registration_target(explicit if explicit is not None else _GLOBALS[signal]())
-    if any(s == signal and p is provider for s, p in _attached):
+    provider = _registration_provider(explicit if explicit is not None else _GLOBALS[signal]())
+    if any(s == signal and p is provider for s, p in _configured):
         return
     if explicit is None and unconfigured(provider):
         installed = sdk.install_global(signal, endpoint)
         current = _GLOBALS[signal]()
         if current is installed:
-            _attached.append((signal, installed))
+            _configured.append((signal, installed))
             _owned.append(installed)
             return
         # someone else installed a global provider meanwhile: use theirs
         installed.shutdown()
-        provider = sdk.registration_target(current)
+        provider = _registration_provider(current)
     register = sdk.register_method(signal, provider)
     if register is None:
         kind = {"TRACES": "tracer", "METRICS": "meter", "LOGS": "logger"}[signal]
@@ -146,5 +148,44 @@ def _attach(sdk: Sdk, signal: str, explicit: Any, endpoint: str) -> None:
     except Exception:
         component.shutdown()
         raise
-    _attached.append((signal, provider))
+    _configured.append((signal, provider))
     _owned.append(component)
+
+
+def _registration_provider(provider: Any) -> Any:
+    """Where to register: older Logfire meter wrappers hold the SDK provider inside."""
+    cls = type(provider)
+    if (
+        cls.__module__ == "logfire._internal.metrics"
+        and cls.__name__ == "ProxyMeterProvider"
+        and not hasattr(provider, "add_metric_reader")
+    ):
+        return provider.provider
+    return provider
+
+
+_ENDED = frozenset(
+    {"lifespan.shutdown.complete", "lifespan.shutdown.failed", "lifespan.startup.failed"}
+)
+
+
+async def lifespan(
+    *, config: TelemetryConfig, app: ASGIApp, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Run the app's lifespan: configure export at start-up, flush it before shut-down ends."""
+
+    async def on_receive() -> Message:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            try:
+                _configure_from_environment(config)
+            except Exception as exc:
+                logger.warning("FastAPI automatic telemetry configuration failed: %s", exc)
+        return message
+
+    async def on_send(message: Message) -> None:
+        if message["type"] in _ENDED and _owned:
+            await run_sync(_flush)
+        await send(message)
+
+    await app(scope, on_receive, on_send)
