@@ -71,8 +71,8 @@ def _export_endpoint(signal: str) -> str | None:
         return None
     if exporter != "otlp":
         raise FastAPIError(
-            f"OTEL_{signal}_EXPORTER={exporter!r}: automatic telemetry supports 'otlp' or "
-            f"'none'. Configure other exporters on your providers and {_DISABLE}."
+            f"OTEL_{signal}_EXPORTER={exporter!r}: automatic telemetry supports otlp or none. "
+            f"Configure other exporters on your providers and {_DISABLE}."
         )
     protocol = (
         os.getenv(f"OTEL_EXPORTER_OTLP_{signal}_PROTOCOL")
@@ -114,20 +114,23 @@ def _configure_from_environment(config: TelemetryConfig) -> None:
             _attach(sdk, signal, explicit, endpoint)
 
 
-_GLOBALS: dict[str, Callable[[], Any]] = {
-    "TRACES": trace.get_tracer_provider,
-    "METRICS": metrics.get_meter_provider,
-    "LOGS": _logs.get_logger_provider,
-}
+def _global_provider(signal: str) -> Any:
+    if signal == "TRACES":
+        return trace.get_tracer_provider()
+    if signal == "METRICS":
+        return metrics.get_meter_provider()
+    return _logs.get_logger_provider()
 
 
 def _attach(sdk: Sdk, signal: str, explicit: Any, endpoint: str) -> None:
-    provider = _registration_provider(explicit if explicit is not None else _GLOBALS[signal]())
+    provider = _registration_provider(
+        explicit if explicit is not None else _global_provider(signal)
+    )
     if any(s == signal and p is provider for s, p in _configured):
         return
     if explicit is None and unconfigured(provider):
         installed = sdk.install_global(signal, endpoint)
-        current = _GLOBALS[signal]()
+        current = _global_provider(signal)
         if current is installed:
             _configured.append((signal, installed))
             _owned.append(installed)
@@ -139,8 +142,9 @@ def _attach(sdk: Sdk, signal: str, explicit: Any, endpoint: str) -> None:
     if register is None:
         kind = {"TRACES": "tracer", "METRICS": "meter", "LOGS": "logger"}[signal]
         raise FastAPIError(
-            f"The configured OpenTelemetry {kind} provider ({type(provider).__name__}) cannot "
-            f"take an added OTLP exporter. Configure export through that provider and {_DISABLE}."
+            f"The configured OpenTelemetry {kind} provider ({type(provider).__name__}) does not "
+            "support adding an OTLP exporter. Set up export through that provider and "
+            f"{_DISABLE}."
         )
     component = sdk.component(signal, endpoint)
     try:
