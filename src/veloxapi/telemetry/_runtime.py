@@ -18,7 +18,6 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
