@@ -37,6 +37,7 @@ from veloxapi.exceptions import (
 from veloxapi.routing import APIRoute, APIRouter, generate_unique_id
 from veloxapi.telemetry._api import TelemetryConfig
 from veloxapi.telemetry._config import resolve_config
+from veloxapi.telemetry._install import Telemetry
 from veloxapi.telemetry._install import start as start_telemetry
 from veloxapi.types import DecoratedCallable
 
@@ -170,6 +171,7 @@ class VeloxAPI(Starlette):
         self._telemetry = resolve_config(telemetry)
         self._telemetry_given = telemetry is not None
         self.telemetry_observer: Any = None  # set with the stack; route plans read it
+        self._telemetry_runtime: Telemetry | None = None  # set with the stack when on
         self.setup()
         if batteries is not None:
             from veloxapi.batteries.app import install_batteries
@@ -220,9 +222,10 @@ class VeloxAPI(Starlette):
             if self.max_body_size is not None
             else []
         )
-        telemetry = start_telemetry(
+        # None: no telemetry layer, plan step or per-request check
+        telemetry = self._telemetry_runtime = start_telemetry(
             self._telemetry, self._telemetry_given
-        )  # None: no telemetry layer, step or check
+        )
         self.telemetry_observer = telemetry.observer if telemetry is not None else None
         if not self.user_middleware and not limit and telemetry is None:
             return ExceptionMiddleware(
@@ -241,7 +244,7 @@ class VeloxAPI(Starlette):
         app: ASGIApp = self.router
         for cls, args, kwargs in reversed(middleware):
             app = cls(app, *args, **kwargs)
-        return telemetry.wrap(app) if telemetry is not None else app
+        return app
 
     # -- ASGI --------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -251,6 +254,8 @@ class VeloxAPI(Starlette):
         stack = self.middleware_stack
         if stack is None:
             stack = self.middleware_stack = self.build_middleware_stack()
+        if self._telemetry_runtime is not None:  # outside the stack, as instrumentors expect
+            stack = self._telemetry_runtime.around(stack)
         await stack(scope, receive, send)
 
     # -- registration, delegated to the router -----------------------------------------------

@@ -10,11 +10,15 @@ layer, no plan observer, no per-request check.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp
 
 from veloxapi.telemetry._api import TelemetryConfig
 from veloxapi.telemetry._config import otel_installed
+
+if TYPE_CHECKING:
+    from veloxapi.telemetry._middleware import TelemetryMiddleware
 
 
 class Telemetry:
@@ -27,12 +31,16 @@ class Telemetry:
         self.config = config
         self.observer = PlanObserver()
         self.exception_observer = ExceptionObserver
+        self._layer: TelemetryMiddleware | None = None
 
-    def wrap(self, stack: ASGIApp) -> ASGIApp:
-        """``stack`` inside the request layer (spans, metrics, logs, lifespan export)."""
+    def around(self, stack: ASGIApp) -> ASGIApp:
+        """The request layer (spans, metrics, logs, lifespan export) around ``stack``."""
         from veloxapi.telemetry._middleware import TelemetryMiddleware
 
-        return TelemetryMiddleware(stack, self.config)
+        layer = self._layer
+        if layer is None or layer.app is not stack:  # the stack was rebuilt or replaced
+            layer = self._layer = TelemetryMiddleware(stack, self.config)
+        return layer
 
 
 def start(config: TelemetryConfig, explicit: bool) -> Telemetry | None:
