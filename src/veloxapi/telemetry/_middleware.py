@@ -100,6 +100,8 @@ class TelemetryMiddleware:
             )
         state = RequestTelemetry(
             scope=scope,
+            root=str(scope.get("root_path", "")).rstrip("/"),
+            routes=getattr(scope.get("app"), "routes", ()),
             span=span,
             span_method="WS" if websocket else ("HTTP" if known == "_OTHER" else known),
             tracer=tracer if config["operation_spans"] else None,

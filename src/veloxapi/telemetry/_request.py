@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,11 +10,12 @@ from opentelemetry import context as otel_context
 from opentelemetry._logs import Logger
 from opentelemetry.context import Context
 from opentelemetry.trace import Span, Tracer
-from starlette.routing import Mount
+from starlette.routing import BaseRoute
 from starlette.types import Scope
 from starlette.websockets import WebSocketDisconnect
 
 from veloxapi.telemetry._api import TelemetryData
+from veloxapi.telemetry._templates import route_template
 
 SCOPE_KEY = "fastapi.telemetry"  # FastAPI's key: a mounted app sees the request is observed
 CONTEXT_KEY = otel_context.create_key("veloxapi.telemetry.request")
@@ -24,6 +26,8 @@ class RequestTelemetry:
     """Span, logger and data of one request; ``tracer`` is set when operation spans are on."""
 
     scope: Scope
+    root: str  # the root path the request arrived with, without a trailing "/"
+    routes: Sequence[BaseRoute]  # the application's routes
     span: Span | None
     span_method: str
     tracer: Tracer | None = None
@@ -34,15 +38,7 @@ class RequestTelemetry:
 
     def route(self) -> str | None:
         """The matched route's template, with the prefixes of the mounts it is under."""
-        route = self.scope.get("route")
-        path_format = getattr(route, "path_format", None)
-        if not isinstance(path_format, str):
-            return None
-        root = str(self.scope.get("root_path", "")).rstrip("/")
-        if isinstance(route, Mount):
-            # a mounted app that routes on its own: the mount's path is already in root_path
-            return root + "/{path}"
-        return root + path_format
+        return route_template(self.scope, self.root, self.routes)
 
     def note_exception(self, exc: BaseException) -> bool:
         """Remember ``exc``; ``False`` if it was seen already (it is re-raised outwards)."""
