@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from veloxapi._engine.calls import CallMode
 from veloxapi._engine.handler import endpoint_context, where
+from veloxapi._engine.plan import BodyMode
 from veloxapi._engine.run import RequestContext, solve
 from veloxapi._engine.streaming import stream_response
 from veloxapi.background import BackgroundTasks
@@ -92,6 +93,8 @@ async def _solve(
 ) -> dict[str, Any]:
     """The endpoint's arguments, resolved inside ``fastapi.dependencies``."""
     try:
+        if state is not None and state.data is not None and plan.body_mode is not BodyMode.NONE:
+            state.data.body = await _read_body(plan, ctx, strict_content_type)
         with operation(state, "dependencies", route.endpoint):
             kwargs, errors, body = await solve(plan, ctx, strict_content_type)
             if state is not None and state.data is not None:
@@ -112,6 +115,18 @@ async def _solve(
         failure = RequestValidationError(errors, body=body, endpoint_ctx=context)
     validation_failed(state, failure)
     raise failure
+
+
+async def _read_body(plan: Plan, ctx: RequestContext, strict_content_type: bool) -> Any:
+    """The body as the dependencies will get it, for ``TelemetryData.body`` while they run.
+
+    A form is read once (the plan reuses it); a JSON body is decoded here and
+    again by the plan: the price of the data being there when dependencies run.
+    """
+    if plan.body_mode is BodyMode.FORM:
+        return await ctx.inputs.form()
+    body, _ = await ctx.inputs.json_body(strict_content_type)
+    return body
 
 
 def _trace_background(state: RequestTelemetry | None, response: Response) -> None:
