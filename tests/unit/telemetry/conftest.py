@@ -21,10 +21,12 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from veloxapi.telemetry import TelemetryConfig
+
 
 @dataclass
 class Otel:
-    config: dict[str, Any]
+    config: TelemetryConfig
     spans: InMemorySpanExporter
     metrics: InMemoryMetricReader
     logs: InMemoryLogRecordExporter
@@ -85,7 +87,7 @@ def otel() -> Iterator[Otel]:
     logs = InMemoryLogRecordExporter()
     logger_provider = LoggerProvider(shutdown_on_exit=False)
     logger_provider.add_log_record_processor(SimpleLogRecordProcessor(logs))
-    config = {
+    config: TelemetryConfig = {
         "tracer_provider": tracer_provider,
         "meter_provider": meter_provider,
         "logger_provider": logger_provider,

@@ -46,22 +46,22 @@ def test_without_telemetry_there_is_no_layer_and_no_plan_step() -> None:
     assert app.telemetry_observer is None
     assert app._telemetry_runtime is None
     route = next(r for r in app.routes if getattr(r, "path", "") == "/items/{item_id}")
-    assert route.current_plan().observer is None  # type: ignore[attr-defined]
+    assert route.current_plan().observer is None
 
 
 def test_all_signals_off_is_the_same_as_no_telemetry(otel: Otel) -> None:
     config = {**otel.config, "tracing": False, "metrics": False, "logs": False}
-    app = _served(FastAPI(telemetry=config))  # type: ignore[arg-type]
+    app = _served(FastAPI(telemetry=config))
     assert TestClient(app).get("/items/3").json() == 3
     assert app._telemetry_runtime is None
     assert otel.finished() == [] and otel.points("http.server.request.duration") == []
 
 
 def test_with_telemetry_the_plan_carries_the_observer(otel: Otel) -> None:
-    app = _served(FastAPI(telemetry=otel.config))  # type: ignore[arg-type]
+    app = _served(FastAPI(telemetry=otel.config))
     TestClient(app).get("/items/3")
     route = next(r for r in app.routes if getattr(r, "path", "") == "/items/{item_id}")
-    assert route.current_plan().observer is app.telemetry_observer is not None  # type: ignore[attr-defined]
+    assert route.current_plan().observer is app.telemetry_observer is not None
 
 
 def test_an_excluded_request_reports_nothing(otel: Otel) -> None:
@@ -71,12 +71,12 @@ def test_an_excluded_request_reports_nothing(otel: Otel) -> None:
         seen.append(scope["path"])
         return bool(scope["path"].startswith("/items/1"))
 
-    config: TelemetryConfig = {**otel.config, "exclude": exclude}  # type: ignore[typeddict-item]
+    config: TelemetryConfig = {**otel.config, "exclude": exclude}
     client = TestClient(_served(FastAPI(telemetry=config)))
     assert client.get("/items/1").json() == 1
     assert client.get("/items/2").json() == 2
     assert seen == ["/items/1", "/items/2"]
-    assert [s.attributes["url.path"] for s in otel.finished() if s.name.startswith("GET")] == [  # type: ignore[index]
+    assert [s.attributes["url.path"] for s in otel.finished() if s.name.startswith("GET")] == [
         "/items/2"
     ]
     (point,) = otel.points("http.server.request.duration")

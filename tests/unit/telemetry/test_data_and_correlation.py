@@ -31,7 +31,7 @@ def audit(request: Request) -> str:
 
 
 def test_data_follows_the_request_and_is_gone_afterwards(otel: Otel) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
     seen.clear()
 
     @app.post("/orders")
@@ -54,7 +54,7 @@ def test_data_follows_the_request_and_is_gone_afterwards(otel: Otel) -> None:
 
 
 def test_validation_errors_are_in_the_data(otel: Otel) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
     captured: list[TelemetryData | None] = []
 
     @app.exception_handler(RequestValidationError)
@@ -76,7 +76,7 @@ def test_validation_errors_are_in_the_data(otel: Otel) -> None:
 
 
 def test_the_request_id_is_on_the_span_and_the_log_records(otel: Otel) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
     app.add_middleware(RequestIdMiddleware)
 
     @app.get("/items/{item_id}")
@@ -87,7 +87,7 @@ def test_the_request_id_is_on_the_span_and_the_log_records(otel: Otel) -> None:
     assert client.get("/items/1", headers={"X-Request-ID": "req-42"}).status_code == 200
     assert client.get("/items/nope", headers={"X-Request-ID": "req-43"}).status_code == 422
     servers = [s for s in otel.finished() if s.name.startswith("GET")]
-    assert [s.attributes["veloxapi.request_id"] for s in servers] == ["req-42", "req-43"]  # type: ignore[index]
+    assert [s.attributes["veloxapi.request_id"] for s in servers] == ["req-42", "req-43"]
     endpoint = otel.named("fastapi.endpoint")[0]
     assert endpoint.attributes is not None
     assert endpoint.attributes["veloxapi.request_id"] == "req-42"
@@ -97,7 +97,7 @@ def test_the_request_id_is_on_the_span_and_the_log_records(otel: Otel) -> None:
 
 
 def test_without_the_battery_there_is_no_request_id_attribute(otel: Otel) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
 
     @app.get("/")
     async def root() -> str:

@@ -12,7 +12,7 @@ from .conftest import Otel
 
 
 def _app(otel: Otel) -> FastAPI:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
 
     @app.get("/items/{item_id}")
     async def read_item(item_id: int) -> dict[str, int]:
@@ -96,8 +96,8 @@ def test_the_incoming_trace_context_is_the_parent(otel: Otel) -> None:
 
 
 def test_a_mounted_app_reports_under_the_outer_request_with_the_full_route(otel: Otel) -> None:
-    outer = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
-    inner = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    outer = FastAPI(telemetry=otel.config)
+    inner = FastAPI(telemetry=otel.config)
 
     @inner.get("/users/{name}")
     async def user(name: str) -> str:
@@ -111,7 +111,7 @@ def test_a_mounted_app_reports_under_the_outer_request_with_the_full_route(otel:
 
 @pytest.mark.parametrize("tracing", [True, False])
 def test_tracing_false_emits_no_spans_but_keeps_metrics(otel: Otel, tracing: bool) -> None:
-    app = FastAPI(telemetry={**otel.config, "tracing": tracing})  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry={**otel.config, "tracing": tracing})
 
     @app.get("/")
     async def root() -> str:

@@ -11,7 +11,7 @@ from .conftest import Otel
 
 
 def _app(otel: Otel, **extra: object) -> FastAPI:
-    app = FastAPI(telemetry={**otel.config, **extra})  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry={**otel.config, **extra})
 
     @app.get("/items/{item_id}")
     def read_item(item_id: int) -> int:

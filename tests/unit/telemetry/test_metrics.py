@@ -9,7 +9,7 @@ from .conftest import Otel
 
 
 def test_duration_is_recorded_in_seconds_with_the_request_attributes(otel: Otel) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
 
     @app.get("/items/{item_id}")
     async def read_item(item_id: int) -> int:
@@ -34,7 +34,7 @@ def test_duration_is_recorded_in_seconds_with_the_request_attributes(otel: Otel)
 
 
 def test_active_requests_go_up_during_a_request_and_back_down(otel: Otel) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
     during: list[int] = []
 
     @app.get("/")
@@ -50,7 +50,7 @@ def test_active_requests_go_up_during_a_request_and_back_down(otel: Otel) -> Non
 
 
 def test_metrics_false_records_none(otel: Otel) -> None:
-    app = FastAPI(telemetry={**otel.config, "metrics": False})  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry={**otel.config, "metrics": False})
 
     @app.get("/")
     async def root() -> str:

@@ -25,7 +25,7 @@ def _token() -> str:
 
 @pytest.mark.parametrize("sync", [False, True])
 def test_each_operation_is_a_child_of_the_request_span(otel: Otel, sync: bool) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
     threads: dict[str, int] = {}
 
     def sync_endpoint(token: Annotated[str, Depends(_token)]) -> Item:
@@ -55,7 +55,7 @@ def test_each_operation_is_a_child_of_the_request_span(otel: Otel, sync: bool) -
 def test_a_returned_response_is_not_serialized(otel: Otel) -> None:
     from veloxapi.responses import PlainTextResponse
 
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
 
     @app.get("/")
     async def root() -> PlainTextResponse:
@@ -68,7 +68,7 @@ def test_a_returned_response_is_not_serialized(otel: Otel) -> None:
 
 @pytest.mark.parametrize("where", ["dependency", "endpoint", "serialization"])
 def test_the_failing_operation_is_marked(otel: Otel, where: str) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
 
     def dependency() -> None:
         if where == "dependency":
@@ -88,7 +88,7 @@ def test_the_failing_operation_is_marked(otel: Otel, where: str) -> None:
 
 
 def test_an_http_exception_is_an_answer_not_a_failure(otel: Otel) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
 
     @app.get("/")
     async def root() -> None:
@@ -99,7 +99,7 @@ def test_an_http_exception_is_an_answer_not_a_failure(otel: Otel) -> None:
 
 
 def test_background_tasks_each_get_a_span_and_failures_are_marked(otel: Otel) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
     ran: list[str] = []
 
     def first() -> None:
@@ -127,7 +127,7 @@ def test_background_tasks_each_get_a_span_and_failures_are_marked(otel: Otel) ->
 
 def test_operation_spans_false_keeps_only_the_request_span(otel: Otel) -> None:
     config = {**otel.config, "operation_spans": False}
-    app = FastAPI(telemetry=config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=config)
 
     @app.get("/")
     async def root() -> str:

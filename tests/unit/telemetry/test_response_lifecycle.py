@@ -31,7 +31,7 @@ async def _raw(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 def _app(otel: Otel) -> FastAPI:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
     app.mount("/raw", _raw)
     return app
 

@@ -12,7 +12,7 @@ from .conftest import Otel
 
 
 def _app(otel: Otel) -> FastAPI:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
 
     @app.websocket("/rooms/{room}")
     async def chat(websocket: WebSocket, room: str) -> None:
@@ -58,7 +58,7 @@ def test_an_exception_in_the_endpoint_fails_the_connection_span(otel: Otel) -> N
 
 
 def test_a_normal_client_disconnect_is_not_an_error(otel: Otel) -> None:
-    app = FastAPI(telemetry=otel.config)  # type: ignore[typeddict-item]
+    app = FastAPI(telemetry=otel.config)
 
     @app.websocket("/echo")
     async def echo(websocket: WebSocket) -> None:
