@@ -139,13 +139,13 @@ class _Planned:
         """The compiled plan, rebuilt only when dependency overrides changed."""
         provider = self.dependency_overrides_provider
         overrides = getattr(provider, "dependency_overrides", None) if provider else None
-        # the app's telemetry observer (veloxapi.telemetry), None when it has no telemetry
-        observer = getattr(provider, "telemetry_observer", None) if provider else None
-        key = (tuple(overrides.items()) if overrides else (), observer)
+        key = tuple(overrides.items()) if overrides else ()
         plan = self._plan
         if plan is None or key != self._plan_key:
             plan = compile_plan(self.dependant, overrides, self._plan_owner)
-            plan.observer = observer
+            # the app's telemetry observer (veloxapi.telemetry), decided before its first
+            # request; None without telemetry, and then the plan has no telemetry step
+            plan.observer = getattr(provider, "telemetry_observer", None) if provider else None
             self._plan = plan
             self._plan_key = key
         return plan
