@@ -13,7 +13,7 @@ CHECKS_STAMP := $(VENV)/.veloxapi-deploy-check-installed
 # Libraries built on FastAPI, for tests/e2e/compat_libs only (see its requirements.txt).
 COMPAT_LIBS := .cache/compat-libs
 COMPAT_LIBS_STAMP := $(COMPAT_LIBS)/.installed
-EXTRAS := dev,standard,cli,yaml,jwt,redis,metrics,settings,postgres,orjson,ujson,db,tasks,inference-demo,sbom,docs
+EXTRAS := dev,standard,cli,yaml,jwt,redis,metrics,settings,postgres,orjson,ujson,db,tasks,inference-demo,sbom,docs,otel
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=

@@ -36,6 +36,10 @@ from veloxapi.exceptions import (
     WebSocketRequestValidationError,
 )
 from veloxapi.routing import APIRoute, APIRouter, generate_unique_id
+from veloxapi.telemetry._api import TelemetryConfig
+from veloxapi.telemetry._config import resolve_config
+from veloxapi.telemetry._install import Telemetry
+from veloxapi.telemetry._install import start as start_telemetry
 from veloxapi.types import DecoratedCallable
 
 AppType = TypeVar("AppType", bound="VeloxAPI")
@@ -90,6 +94,7 @@ class VeloxAPI(Starlette):
         batteries: Mapping[str, Any] | None = None,
         max_body_size: int | None = None,
         request_body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
+        telemetry: TelemetryConfig | None = None,
         **extra: Any,
     ) -> None:
         self.debug = debug
@@ -168,6 +173,10 @@ class VeloxAPI(Starlette):
         self.middleware_stack: ASGIApp | None = None
         self.max_body_size = max_body_size
         self.request_body_timeout = request_body_timeout
+        self._telemetry = resolve_config(telemetry)
+        self._telemetry_given = telemetry is not None
+        self.telemetry_observer: Any = None  # set with the stack; route plans read it
+        self._telemetry_runtime: Telemetry | None = None  # set with the stack when on
         self.setup()
         if batteries is not None:
             from veloxapi.batteries.app import install_batteries
@@ -221,7 +230,12 @@ class VeloxAPI(Starlette):
             if self.max_body_size is not None
             else []
         )
-        if not self.user_middleware and not limit:
+        # None: no telemetry layer, plan step or per-request check
+        telemetry = self._telemetry_runtime = start_telemetry(
+            self._telemetry, self._telemetry_given
+        )
+        self.telemetry_observer = telemetry.observer if telemetry is not None else None
+        if not self.user_middleware and not limit and telemetry is None:
             return ExceptionMiddleware(
                 self.router,
                 handlers=handlers,
@@ -230,6 +244,7 @@ class VeloxAPI(Starlette):
             )
         middleware = [
             Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+            *([Middleware(telemetry.exception_observer)] if telemetry is not None else []),
             *limit,
             *self.user_middleware,
             Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
@@ -247,6 +262,8 @@ class VeloxAPI(Starlette):
         stack = self.middleware_stack
         if stack is None:
             stack = self.middleware_stack = self.build_middleware_stack()
+        if self._telemetry_runtime is not None:  # outside the stack, as instrumentors expect
+            stack = self._telemetry_runtime.around(stack)
         await stack(scope, receive, send)
 
     # -- registration, delegated to the router -----------------------------------------------

@@ -150,6 +150,9 @@ class _Planned(RouteViews):
             plan = compile_plan(
                 self.planned_dependant(), overrides, self._plan_owner, contributors, self
             )
+            # the app's telemetry observer (veloxapi.telemetry), decided before its first
+            # request; None without telemetry, and then the plan has no telemetry step
+            plan.observer = getattr(provider, "telemetry_observer", None) if provider else None
             self._plan = plan
             self._plan_key = key
         return plan

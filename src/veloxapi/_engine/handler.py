@@ -194,6 +194,9 @@ class HTTPEndpointHandler:
 
     async def respond(self, plan: Plan, ctx: RequestContext) -> Response:
         """Solve the plan, call the endpoint, and turn its result into the response."""
+        if plan.observer is not None:  # the app has telemetry: same steps, observed
+            response: Response = await plan.observer.respond(self, plan, ctx)
+            return response
         route = self.route
         kwargs, errors, body = await solve(plan, ctx, route.strict_content_type_value)
         if errors:
@@ -302,6 +305,9 @@ class WebSocketEndpointHandler:
         await wrap_app_handling_exceptions(inner, websocket)(scope, receive, send)
 
     async def _run(self, plan: Plan, ctx: RequestContext) -> None:
+        if plan.observer is not None:  # the app has telemetry: same steps, observed
+            await plan.observer.run_websocket(self, plan, ctx)
+            return
         kwargs, errors, _ = await solve(plan, ctx, strict_content_type=True)
         if errors:
             raise WebSocketRequestValidationError(

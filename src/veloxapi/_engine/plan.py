@@ -81,6 +81,8 @@ class Plan:
     request_cleanup: bool  # something to close after the response: yield deps, form files
     function_cleanup: bool  # yield deps with scope="function"
     around: EndpointHook | None = None  # contributed hooks around the endpoint call
+    # runs the plan in the handlers' place when the app has telemetry (veloxapi.telemetry)
+    observer: Any = None
 
 
 def compile_plan(

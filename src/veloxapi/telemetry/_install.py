@@ -1,0 +1,63 @@
+"""What an application asks of telemetry when it builds its middleware stack.
+
+:func:`start` decides, once, whether the application has telemetry: only if
+OpenTelemetry is installed and some enabled signal has a provider (given,
+configured globally, or promised by ``auto_configure``). Otherwise it returns
+``None`` and the application runs exactly as without ``telemetry=``: no
+layer, no plan observer, no per-request check.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from starlette.types import ASGIApp
+
+from veloxapi.telemetry._api import TelemetryConfig
+from veloxapi.telemetry._config import otel_installed
+
+if TYPE_CHECKING:
+    from veloxapi.telemetry._middleware import TelemetryMiddleware
+
+
+class Telemetry:
+    """The pieces an application with telemetry puts in its stack and its route plans."""
+
+    def __init__(self, config: TelemetryConfig) -> None:
+        from veloxapi.telemetry._exceptions import ExceptionObserver
+        from veloxapi.telemetry._observer import PlanObserver
+
+        self.config = config
+        self.observer = PlanObserver()
+        self.exception_observer = ExceptionObserver
+        self._layer: TelemetryMiddleware | None = None
+
+    def around(self, stack: ASGIApp) -> ASGIApp:
+        """The request layer (spans, metrics, logs, lifespan export) around ``stack``."""
+        from veloxapi.telemetry._middleware import TelemetryMiddleware
+
+        layer = self._layer
+        if layer is None or layer.app is not stack:  # the stack was rebuilt or replaced
+            layer = self._layer = TelemetryMiddleware(stack, self.config)
+        return layer
+
+
+def start(config: TelemetryConfig, explicit: bool) -> Telemetry | None:
+    """The application's telemetry, or ``None`` when it has none (see the module docstring).
+
+    ``explicit``: the application was given ``telemetry=``. Without it, and with
+    OpenTelemetry not even imported yet, nothing can have configured a provider:
+    the answer is "none" without importing it.
+    """
+    if not (config["tracing"] or config["metrics"] or config["logs"]):
+        return None
+    if not explicit and not config["auto_configure"] and "opentelemetry" not in sys.modules:
+        return None
+    if not otel_installed():
+        return None
+    from veloxapi.telemetry._providers import any_signal_configured
+
+    if not any_signal_configured(config):
+        return None
+    return Telemetry(config)
