@@ -11,7 +11,7 @@ Batteries are installed in registry order (see ``kit.REGISTRY`` for the
 middleware order and why). With the health battery on, the readiness check
 also covers every server store the other chosen batteries use (Redis for the
 cache and rate limits ...), unless ``VELOX_HEALTH_CHECK_STORES=false``, and
-the OpenAPI document shows what the batteries answer (:mod:`.documentation`).
+the OpenAPI document shows what the batteries answer (:mod:`veloxapi.batteries.documentation`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :class:`Prepared` holds, for the parts that are on, everything decided ahead of
 the first request: header names and values as bytes, the metrics server, the
-errors renderer, the global limit's rates. The layer (:mod:`.layer`) consults
+errors renderer, the global limit's rates. The layer (:mod:`veloxapi.batteries.layer`) consults
 only these.
 """
 

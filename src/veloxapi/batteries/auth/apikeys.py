@@ -3,7 +3,7 @@
 Keys can be given as they are or, better, as ``sha256:<hex>`` digests (see
 :func:`hash_api_key`) so the service's configuration never holds them. API keys
 are long random strings, so a fast hash is the right tool here; passwords are
-another matter (see :mod:`.passwords`).
+another matter (see :mod:`veloxapi.batteries.auth.passwords`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """One GET request the cache considers: its key, lookup, and the completed response.
 
 Shared by the two ways the cache is wired: compiled into a route's plan
-(:mod:`.plan`, VeloxAPI apps) and as an ASGI middleware (:mod:`.middleware`,
-any Starlette app).
+(:mod:`veloxapi.batteries.cache.plan`, VeloxAPI apps) and as an ASGI middleware
+(:mod:`veloxapi.batteries.cache.middleware`, any Starlette app).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The cache as a pure ASGI middleware, for Starlette apps without compiled plans.
 
 VeloxAPI apps get the cache compiled into the plans of the routes that opt in
-(:mod:`.plan`): after the route's dependencies, so a hit never skips
+(:mod:`veloxapi.batteries.cache.plan`): after the route's dependencies, so a hit never skips
 authentication. On a plain Starlette app, this middleware serves and stores
 responses of endpoints that call a ``Cache`` policy themselves
 (``await Cache(ttl=60)(request)``); it runs before the endpoint's own checks.

@@ -1,10 +1,12 @@
 """``Cache``: the per-route opt-in marker, and the keys it implies.
 
 On a VeloxAPI app ``Depends(Cache(...))`` is a marker: the cache battery
-compiles a step around the endpoint in its place (:mod:`.plan`). On a plain
-Starlette app the endpoint calls the policy itself and the middleware
-(:mod:`.middleware`) cooperates with it through a :class:`CacheContext` in the
-ASGI scope. Either way the response is stored together with its policy under
+compiles a step around the endpoint in its place
+(:mod:`veloxapi.batteries.cache.plan`). On a plain Starlette app the endpoint
+calls the policy itself and the middleware
+(:mod:`veloxapi.batteries.cache.middleware`) cooperates with it through a
+:class:`CacheContext` in the ASGI scope. Either way the response is stored
+together with its policy under
 the request's URL, and later requests for that URL read the policy back first,
 so they know which headers to key on before a response is looked up.
 """

@@ -113,8 +113,9 @@ def install_rate_limit(app: Any, settings: RateLimitSettings | None = None) -> R
     """Keep a :class:`RateLimiter` on ``app.state`` and apply the limits.
 
     On a VeloxAPI app, route and router ``RateLimit`` policies (and user-keyed
-    default limits) are compiled into the route plans (:mod:`.plan`); default
-    limits keyed by address or API key are applied before routing, by the
+    default limits) are compiled into the route plans
+    (:mod:`veloxapi.batteries.ratelimit.plan`); default limits keyed by address or
+    API key are applied before routing, by the
     batteries' outer layer. On another Starlette app, the policies run as
     dependencies and :class:`RateLimitMiddleware` applies the default limits.
     """

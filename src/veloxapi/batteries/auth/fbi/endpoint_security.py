@@ -2,8 +2,9 @@
 
 Each function returns a check for :func:`~.protection.protected_route`. A
 check is called with a :class:`ProtectedScopeEnvironment`: FBI's ``scopes``,
-``claims`` (flattened, see :mod:`.jwt`) and ``request``, which is also the
-battery's :class:`~veloxapi.batteries.auth.CheckContext`, so FBI checks,
+``claims`` (flattened, see :mod:`veloxapi.batteries.auth.fbi.jwt`) and
+``request``, which is also the battery's
+:class:`~veloxapi.batteries.auth.CheckContext`, so FBI checks,
 battery checks and your own FBI-style checks combine freely with
 :func:`or_` and :func:`and_`.
 
