@@ -1,6 +1,7 @@
 """veloxapi: FastAPI's API on a compiled request pipeline, with production batteries."""
 
 from veloxapi import status as status
+from veloxapi._version import __version__ as __version__
 from veloxapi.applications import FastAPI, VeloxAPI
 from veloxapi.background import BackgroundTasks
 from veloxapi.datastructures import UploadFile
@@ -20,8 +21,6 @@ from veloxapi.requests import Request
 from veloxapi.responses import Response
 from veloxapi.routing import APIRouter
 from veloxapi.websockets import WebSocket, WebSocketDisconnect
-
-__version__ = "0.1.0"
 
 __all__ = [
     "APIRouter",

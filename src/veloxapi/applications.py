@@ -22,8 +22,8 @@ from veloxapi import params
 from veloxapi._engine.contributions import PlanContributor
 from veloxapi._engine.exception_middleware import ExceptionMiddleware
 from veloxapi._engine.inputs import DEFAULT_BODY_TIMEOUT
-from veloxapi._frontend import CheckDir
-from veloxapi._frontend_files import Fallback
+from veloxapi._frontend.files import Fallback
+from veloxapi._frontend.install import CheckDir
 from veloxapi.datastructures import Default, DefaultPlaceholder
 from veloxapi.exception_handlers import (
     http_exception_handler,
@@ -211,7 +211,7 @@ class VeloxAPI(Starlette):
         return self.openapi_schema
 
     def setup(self) -> None:
-        from veloxapi._docs import add_docs_routes
+        from veloxapi.openapi._routes import add_docs_routes
 
         add_docs_routes(self)
 

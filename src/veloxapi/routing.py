@@ -33,7 +33,11 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from veloxapi import params
 from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.analysis import Dependant, check_pydantic_v2, dependant_for, get_dependant
+from veloxapi._engine.analysis import (
+    check_pydantic_v2,
+    get_dependant,
+    route_dependency,
+)
 from veloxapi._engine.calls import CallMode, call_mode
 from veloxapi._engine.handler import (
     HTTPEndpointHandler,
@@ -41,17 +45,18 @@ from veloxapi._engine.handler import (
     WebSocketEndpointHandler,
     request_response,
 )
-from veloxapi._engine.plan import Plan, compile_plan
-from veloxapi._engine.router_index import RouteIndex
+from veloxapi._engine.plan import Plan
+from veloxapi._engine.plan_cache import PlanCache
+from veloxapi._engine.router_index import IndexedRoute, RouteIndex
 from veloxapi._engine.serialize import DumpOptions, ResponseSerializer
-from veloxapi._frontend import CheckDir, add_frontend
-from veloxapi._frontend_files import Fallback
-from veloxapi._frontend_priority import (
+from veloxapi._frontend.files import Fallback
+from veloxapi._frontend.install import CheckDir, add_frontend
+from veloxapi._frontend.priority import (
     IncludedLowPriorityRoutes,
     LowPriorityRoutes,
     include_low_priority,
 )
-from veloxapi._frontend_route import FrontendRouteGroup
+from veloxapi._frontend.route import FrontendRouteGroup
 from veloxapi._live_include import LiveRouteList, _IncludedRouter
 from veloxapi._route_views import RouteViews
 from veloxapi._routing_compat import _DefaultLifespan as _DefaultLifespan
@@ -134,34 +139,17 @@ class _Planned(RouteViews):
     """A route that runs a compiled plan, recompiled when its app's overrides change."""
 
     dependency_overrides_provider: Any
-    _plan: Plan | None
-    _plan_key: Any
-    _plan_owner: str
+    _plans: PlanCache
 
     def current_plan(self) -> Plan:
         """The compiled plan, rebuilt only when dependency overrides changed."""
-        provider = self.dependency_overrides_provider
-        overrides = getattr(provider, "dependency_overrides", None) if provider else None
-        # plan contributors (batteries, telemetry) held by the app; see _engine.contributions
-        contributors = getattr(provider, "plan_contributors", ()) if provider else ()
-        key = (tuple(overrides.items()) if overrides else (), len(contributors))
-        plan = self._plan
-        if plan is None or key != self._plan_key:
-            plan = compile_plan(
-                self.planned_dependant(), overrides, self._plan_owner, contributors, self
-            )
-            # the app's telemetry observer (veloxapi.telemetry), decided before its first
-            # request; None without telemetry, and then the plan has no telemetry step
-            plan.observer = getattr(provider, "telemetry_observer", None) if provider else None
-            self._plan = plan
-            self._plan_key = key
-        return plan
+        return self._plans.plan(self.planned_dependant, self.dependency_overrides_provider, self)
 
     def _views_changed(self) -> None:
-        self._plan = None
+        self._plans.invalidate()
 
 
-class APIRoute(_Planned, starlette_routing.Route):
+class APIRoute(_Planned, IndexedRoute):
     """An HTTP path operation: endpoint, parameters, response model and OpenAPI metadata."""
 
     def __init__(
@@ -263,7 +251,7 @@ class APIRoute(_Planned, starlette_routing.Route):
         self.description = description
         self._analysed = get_dependant(path=self.path_format, call=endpoint)
         for depends in self.dependencies[::-1]:
-            self._analysed.dependencies.insert(0, _dependency_of(depends, self.path_format))
+            self._analysed.dependencies.insert(0, route_dependency(depends, self.path_format))
         self._check_form_support()
         self.serializer = ResponseSerializer(
             self.response_adapter,
@@ -280,9 +268,7 @@ class APIRoute(_Planned, starlette_routing.Route):
             self.response_class_value is JSONResponse
         )
         self.strict_content_type_value = bool(_unwrap(strict_content_type))
-        self._plan: Plan | None = None
-        self._plan_key: Any = None
-        self._plan_owner = self.unique_id
+        self._plans = PlanCache(self.unique_id)
         self.app = self._build_app()
 
     def _dump_options(self) -> DumpOptions:
@@ -314,11 +300,10 @@ class APIRoute(_Planned, starlette_routing.Route):
         """The ``Request -> Response`` coroutine function that serves this route."""
         return get_request_handler(dependant=self.dependant, _route=self)
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = super().matches(scope)
-        if match is not Match.NONE:
-            child_scope["route"] = self
-        return match, child_scope
+    def sse_ping_interval(self) -> float:
+        """Seconds between keep-alive comments; the module setting, read per response
+        because tests and apps change it."""
+        return _PING_INTERVAL
 
 
 def get_request_handler(
@@ -344,15 +329,6 @@ def get_request_handler(
 _GET_REQUEST_HANDLER = get_request_handler
 
 
-def _dependency_of(depends: params.Depends, path: str) -> Dependant:
-    if not isinstance(depends, params.Depends):
-        raise FastAPIError(
-            f"dependencies=[...] takes Depends(...) or Security(...) items, got {depends!r}."
-        )
-    assert depends.dependency is not None, "A parameter-less dependency must have a callable"
-    return dependant_for(depends, call=depends.dependency, path=path)
-
-
 class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
     """A WebSocket endpoint with dependencies and validated parameters."""
 
@@ -373,10 +349,8 @@ class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
         self.path_regex, self.path_format, self.param_convertors = compile_path(path)
         self._analysed = get_dependant(path=self.path_format, call=endpoint)
         for depends in self.dependencies[::-1]:
-            self._analysed.dependencies.insert(0, _dependency_of(depends, self.path_format))
-        self._plan: Plan | None = None
-        self._plan_key: Any = None
-        self._plan_owner = re.sub(r"\W", "_", f"{self.name}{self.path_format}")
+            self._analysed.dependencies.insert(0, route_dependency(depends, self.path_format))
+        self._plans = PlanCache(re.sub(r"\W", "_", f"{self.name}{self.path_format}"))
         self.app = WebSocketEndpointHandler(self)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -444,7 +418,7 @@ class APIRouter(starlette_routing.Router):
             getattr(stack, "__self__", None) is self
             and getattr(stack, "__func__", None) is type(self).app
         )
-        # -- frontends: low-priority routes (veloxapi._frontend*) --
+        # -- frontends: low-priority routes (veloxapi._frontend) --
         self._low_priority = LowPriorityRoutes()
         self._low_priority_routes: list[BaseRoute] = self._low_priority.routes
         self._frontend_routes: FrontendRouteGroup | None = None
@@ -532,7 +506,7 @@ class APIRouter(starlette_routing.Router):
                 return
         await super().app(scope, receive, send)
 
-    # -- frontends: low-priority routes (veloxapi._frontend*) -----------------------------------
+    # -- frontends: low-priority routes (veloxapi._frontend) -----------------------------------
     async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not await self._low_priority.handle(scope, receive, send):
             await super().not_found(scope, receive, send)
@@ -754,7 +728,13 @@ class APIRouter(starlette_routing.Router):
         else:
             self.on_startup.extend(router.on_startup)
             self.on_shutdown.extend(router.on_shutdown)
-        include_low_priority(self, router, prefix=prefix, dependencies=list(dependencies or []))
+        include_low_priority(
+            self,
+            router,
+            prefix=prefix,
+            dependencies=list(dependencies or []),
+            router_class=APIRouter,
+        )
 
     def _include_one(
         self,

@@ -506,3 +506,13 @@ def _check_query_type(name: str, source: Source, type_: Any) -> None:
         f"{label} parameter {name!r} must be one of the supported types "
         f"(a scalar such as str/int/float/Enum, or a list/set/tuple of them); got {type_!r}."
     )
+
+
+def route_dependency(depends: params.Depends, path: str) -> Dependant:
+    """The sub-dependant of one ``dependencies=[Depends(...)]`` item of a route or router."""
+    if not isinstance(depends, params.Depends):
+        raise FastAPIError(
+            f"dependencies=[...] takes Depends(...) or Security(...) items, got {depends!r}."
+        )
+    assert depends.dependency is not None, "A parameter-less dependency must have a callable"
+    return dependant_for(depends, call=depends.dependency, path=path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 from starlette._exception_handler import wrap_app_handling_exceptions
@@ -19,6 +19,7 @@ from veloxapi._engine.calls import CallMode
 from veloxapi._engine.cleanup import CleanupStack
 from veloxapi._engine.inputs import Inputs
 from veloxapi._engine.plan import Plan
+from veloxapi._engine.route_contract import PlannedRoute, PlannedWebSocketRoute
 from veloxapi._engine.run import RequestContext, solve
 from veloxapi._engine.streaming import stream_response
 from veloxapi.exception_handlers import is_body_allowed_for_status_code
@@ -29,9 +30,6 @@ from veloxapi.exceptions import (
     ResponseValidationError,
     WebSocketRequestValidationError,
 )
-
-if TYPE_CHECKING:
-    from veloxapi.routing import APIRoute, APIWebSocketRoute
 
 REQUEST_STACK_KEY = "veloxapi.request_stack"
 _SWALLOWED = (
@@ -88,7 +86,7 @@ class RouteApp:
 
     __slots__ = ("handler", "route")
 
-    def __init__(self, route: APIRoute) -> None:
+    def __init__(self, route: PlannedRoute) -> None:
         self.route = route
         self.handler = HTTPEndpointHandler(route)
 
@@ -156,9 +154,9 @@ def request_response(handler: Callable[[Request], Awaitable[Response]]) -> ASGIA
 
 
 class HTTPEndpointHandler:
-    """Runs one APIRoute's plan for a request and returns the response."""
+    """Runs one HTTP route's plan for a request and returns the response."""
 
-    def __init__(self, route: APIRoute) -> None:
+    def __init__(self, route: PlannedRoute) -> None:
         self.route = route
 
     async def __call__(self, request: Request) -> Response:
@@ -282,9 +280,9 @@ def _apply_sub_response(response: Response, ctx: RequestContext) -> Response:
 
 
 class WebSocketEndpointHandler:
-    """Runs one APIWebSocketRoute's plan and hands the socket to the endpoint."""
+    """Runs one WebSocket route's plan and hands the socket to the endpoint."""
 
-    def __init__(self, route: APIWebSocketRoute) -> None:
+    def __init__(self, route: PlannedWebSocketRoute) -> None:
         self.route = route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -23,6 +23,18 @@ from starlette.types import Scope
 _Candidate = tuple[int, BaseRoute]
 
 
+class IndexedRoute(Route):
+    """An HTTP route whose match the index computes itself (by dict lookup for a static
+    path), unless a subclass overrides ``matches``. A match names the route in the child
+    scope, as FastAPI's routes do."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is not Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
+
+
 class RouteList(list[BaseRoute]):
     """A router's routes, counting changes so the index knows when to rebuild."""
 
@@ -192,9 +204,7 @@ def _match_api_route(route: Any, path: str, scope: Scope) -> Scope | None:
 
 
 def _is_api_route(route: Any) -> bool:
-    from veloxapi.routing import APIRoute
-
-    return isinstance(route, APIRoute) and type(route).matches is APIRoute.matches
+    return isinstance(route, IndexedRoute) and type(route).matches is IndexedRoute.matches
 
 
 def _mount_prefix(route: BaseRoute) -> str:

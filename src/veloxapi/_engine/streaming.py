@@ -15,8 +15,8 @@ from veloxapi._engine.calls import CallMode
 from veloxapi.sse import EventSourceResponse, ServerSentEvent, close_body, format_sse_event
 
 if TYPE_CHECKING:
+    from veloxapi._engine.route_contract import PlannedRoute
     from veloxapi._engine.run import RequestContext
-    from veloxapi.routing import APIRoute
 
 _END = object()
 
@@ -58,7 +58,9 @@ async def _sync_items(source: Iterator[Any]) -> AsyncIterator[Any]:
                 await anyio.to_thread.run_sync(close)
 
 
-def stream_response(route: APIRoute, source: Any, mode: CallMode, ctx: RequestContext) -> Response:
+def stream_response(
+    route: PlannedRoute, source: Any, mode: CallMode, ctx: RequestContext
+) -> Response:
     items = _items(source, mode)
     response_class = route.response_class_value
     kwargs: dict[str, Any] = {"background": ctx.background}
@@ -66,19 +68,13 @@ def stream_response(route: APIRoute, source: Any, mode: CallMode, ctx: RequestCo
         kwargs["status_code"] = route.status_code
     if isinstance(response_class, type) and issubclass(response_class, EventSourceResponse):
         events = response_class(_sse_body(route, items), **kwargs)
-        events.ping_interval = _ping_interval()
+        events.ping_interval = route.sse_ping_interval()
         response: Response = events
     elif isinstance(response_class, type) and issubclass(response_class, StreamingResponse):
         response = response_class(_raw_body(items), **kwargs)
     else:
         response = JSONLinesResponse(_jsonl_body(route, items), **kwargs)
     return ctx.merge_sub_response(response)
-
-
-def _ping_interval() -> float:
-    from veloxapi import routing  # read per response: tests and apps may change it
-
-    return routing._PING_INTERVAL
 
 
 async def _raw_body(items: AsyncIterator[Any]) -> AsyncIterator[Any]:
@@ -90,7 +86,7 @@ async def _raw_body(items: AsyncIterator[Any]) -> AsyncIterator[Any]:
         await close_body(items)
 
 
-async def _jsonl_body(route: APIRoute, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+async def _jsonl_body(route: PlannedRoute, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
     serializer = route.stream_serializer
     try:
         async for item in items:
@@ -100,7 +96,7 @@ async def _jsonl_body(route: APIRoute, items: AsyncIterator[Any]) -> AsyncIterat
         await close_body(items)
 
 
-async def _sse_body(route: APIRoute, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+async def _sse_body(route: PlannedRoute, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
     serializer = route.stream_serializer
     try:
         async for item in items:

@@ -6,14 +6,12 @@ telemetry never loads it.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     from opentelemetry._logs import LoggerProvider
-    from opentelemetry.context import Context
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
 
@@ -71,18 +69,3 @@ class TelemetryData:
     """The resolved arguments, after the dependencies ran."""
     errors: Sequence[Any] | None = None
     """The request validation errors, with the input values that failed."""
-
-
-def get_telemetry_data(context: Context | None = None) -> TelemetryData | None:
-    """The :class:`TelemetryData` of the request handled in ``context`` (default: the current one).
-
-    Log record processors can pass ``record.context``. Returns ``None`` outside
-    a request with telemetry, and once the request has finished, even for a
-    context kept from it.
-    """
-    if "opentelemetry.context" not in sys.modules:
-        return None  # OpenTelemetry never loaded: no request can carry telemetry
-    from veloxapi.telemetry._request import current_request
-
-    state = current_request(context)
-    return state.data if state is not None else None

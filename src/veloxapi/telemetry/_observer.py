@@ -32,7 +32,7 @@ from veloxapi.telemetry._request import RequestTelemetry, current_request
 if TYPE_CHECKING:
     from veloxapi._engine.handler import HTTPEndpointHandler, WebSocketEndpointHandler
     from veloxapi._engine.plan import Plan
-    from veloxapi.routing import APIRoute, APIWebSocketRoute
+    from veloxapi._engine.route_contract import PlannedWebSocketRoute
 
 
 class PlanObserver:
@@ -88,7 +88,7 @@ async def _solve(
     state: RequestTelemetry | None,
     plan: Plan,
     ctx: RequestContext,
-    route: APIRoute | APIWebSocketRoute,
+    route: PlannedWebSocketRoute,
     strict_content_type: bool,
 ) -> dict[str, Any]:
     """The endpoint's arguments, resolved inside ``fastapi.dependencies``."""

@@ -13,7 +13,7 @@ from typing import Any
 from opentelemetry import _logs, metrics, trace
 from opentelemetry.metrics import Histogram, UpDownCounter
 
-from veloxapi import __version__
+from veloxapi._version import __version__
 from veloxapi.telemetry._api import TelemetryConfig
 from veloxapi.telemetry._attributes import SCHEMA_URL
 

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Scope
 
-from veloxapi._frontend_route import FrontendRoute
+from veloxapi._frontend.route import FrontendRoute
 
 _MOUNT_TAIL = "/{path}"
 

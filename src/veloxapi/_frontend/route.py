@@ -23,13 +23,14 @@ from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
 from veloxapi import params
-from veloxapi._engine.analysis import get_dependant
+from veloxapi._engine.analysis import get_dependant, route_dependency
 from veloxapi._engine.cleanup import CleanupStack
 from veloxapi._engine.handler import _apply_sub_response, endpoint_context, send_then_clean_up
 from veloxapi._engine.inputs import Inputs
-from veloxapi._engine.plan import Plan, compile_plan
+from veloxapi._engine.plan import Plan
+from veloxapi._engine.plan_cache import PlanCache
 from veloxapi._engine.run import RequestContext, solve
-from veloxapi._frontend_files import FrontendFiles
+from veloxapi._frontend.files import FrontendFiles
 from veloxapi.exceptions import RequestValidationError
 
 SCOPE_KEY = "fastapi"
@@ -53,17 +54,14 @@ class FrontendRoute(BaseRoute):
         dependencies: Sequence[params.Depends] = (),
         dependency_overrides_provider: Any = None,
     ) -> None:
-        from veloxapi.routing import _dependency_of
-
         self.path = path
         self.app = files
         self.dependencies = list(dependencies)
         self.dependency_overrides_provider = dependency_overrides_provider
         self.dependant = get_dependant(path=path or "/", call=serve_frontend)
         for depends in reversed(self.dependencies):
-            self.dependant.dependencies.insert(0, _dependency_of(depends, path or "/"))
-        self._plan: Plan | None = None
-        self._plan_key: Any = None
+            self.dependant.dependencies.insert(0, route_dependency(depends, path or "/"))
+        self._plans = PlanCache(f"frontend{path}", app_steps=False)
 
     def rebased(
         self, prefix: str, dependencies: Sequence[params.Depends], provider: Any
@@ -134,13 +132,7 @@ class FrontendRoute(BaseRoute):
 
     def current_plan(self) -> Plan:
         """The dependency plan, compiled again only when dependency overrides changed."""
-        provider = self.dependency_overrides_provider
-        overrides = getattr(provider, "dependency_overrides", None) if provider else None
-        key = tuple(overrides.items()) if overrides else ()
-        if self._plan is None or key != self._plan_key:
-            self._plan = compile_plan(self.dependant, overrides, f"frontend{self.path}")
-            self._plan_key = key
-        return self._plan
+        return self._plans.plan(lambda: self.dependant, self.dependency_overrides_provider)
 
 
 class FrontendRouteGroup(BaseRoute):

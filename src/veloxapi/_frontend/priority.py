@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
 from veloxapi import params
-from veloxapi._frontend_route import FrontendRouteGroup
+from veloxapi._frontend.route import FrontendRouteGroup
 
 if TYPE_CHECKING:
     from veloxapi.routing import APIRouter
@@ -121,8 +121,10 @@ class IncludedLowPriorityRoutes(BaseRoute):
         parent_dependencies: Sequence[params.Depends],
         include_dependencies: Sequence[params.Depends],
         dependency_overrides_provider: Any,
+        router_class: type[APIRouter],
     ) -> None:
         self.router = router
+        self.router_class = router_class
         self.prefix = prefix
         self.parent_dependencies = list(parent_dependencies)
         self.include_dependencies = list(include_dependencies)
@@ -146,10 +148,8 @@ class IncludedLowPriorityRoutes(BaseRoute):
         if isinstance(route, FrontendRouteGroup):
             dependencies = [*self.parent_dependencies, *self.include_dependencies]
             return route.rebased(self.prefix, dependencies, self.dependency_overrides_provider)
-        from veloxapi.routing import APIRouter
-
-        holder = APIRouter(routes=[route])
-        target = APIRouter(
+        holder = self.router_class(routes=[route])
+        target = self.router_class(
             dependencies=self.parent_dependencies,
             dependency_overrides_provider=self.dependency_overrides_provider,
         )
@@ -172,9 +172,15 @@ class IncludedLowPriorityRoutes(BaseRoute):
 
 
 def include_low_priority(
-    parent: APIRouter, router: APIRouter, *, prefix: str, dependencies: Sequence[params.Depends]
+    parent: APIRouter,
+    router: APIRouter,
+    *,
+    prefix: str,
+    dependencies: Sequence[params.Depends],
+    router_class: type[APIRouter],
 ) -> None:
-    """Make ``router``'s low-priority routes reachable from ``parent`` (for ``include_router``)."""
+    """Make ``router``'s low-priority routes reachable from ``parent`` (for ``include_router``);
+    ``router_class`` builds the routers that rebase them."""
     if not router._low_priority.routes:
         return
     entry = IncludedLowPriorityRoutes(
@@ -183,6 +189,7 @@ def include_low_priority(
         parent_dependencies=parent.dependencies,
         include_dependencies=dependencies,
         dependency_overrides_provider=parent.dependency_overrides_provider,
+        router_class=router_class,
     )
     parent.routes.append(entry)
     parent._low_priority.routes.append(entry)

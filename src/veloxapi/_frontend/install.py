@@ -19,21 +19,21 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from veloxapi import params
-from veloxapi._frontend_files import (
+from veloxapi._frontend.files import (
     FALLBACKS,
     Fallback,
     FrontendFiles,
     missing_directory_message,
     missing_fallback_message,
 )
-from veloxapi._frontend_route import FrontendRoute, FrontendRouteGroup
+from veloxapi._frontend.route import FrontendRoute, FrontendRouteGroup
 
 if TYPE_CHECKING:
     from veloxapi.routing import APIRouter
 
 CheckDir = bool | Literal["auto"]
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def add_frontend(
