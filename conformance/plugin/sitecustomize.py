@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
+from itertools import pairwise
 
 
 def _runs_a_suite_module(argv: list[str]) -> bool:
-    for flag, value in zip(argv, argv[1:], strict=False):
+    for flag, value in pairwise(argv):
         if flag == "-m":
             return value.startswith("tests.")
     return False
