@@ -263,7 +263,8 @@ class VeloxAPI(Starlette):
         if stack is None:
             stack = self.middleware_stack = self.build_middleware_stack()
         if self._telemetry_runtime is not None:  # outside the stack, as instrumentors expect
-            stack = self._telemetry_runtime.around(stack)
+            await self._telemetry_runtime.serve(stack, scope, receive, send)
+            return
         await stack(scope, receive, send)
 
     # -- registration, delegated to the router -----------------------------------------------

@@ -12,35 +12,32 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veloxapi.telemetry._api import TelemetryConfig
 from veloxapi.telemetry._config import otel_installed
 
 if TYPE_CHECKING:
-    from veloxapi.telemetry._middleware import TelemetryMiddleware
+    from veloxapi.telemetry._asgi import NativeTelemetry
 
 
 class Telemetry:
     """The pieces an application with telemetry puts in its stack and its route plans."""
 
     def __init__(self, config: TelemetryConfig) -> None:
+        from veloxapi.telemetry import _asgi
         from veloxapi.telemetry._exceptions import ExceptionObserver
         from veloxapi.telemetry._observer import PlanObserver
 
         self.config = config
         self.observer = PlanObserver()
         self.exception_observer = ExceptionObserver
-        self._layer: TelemetryMiddleware | None = None
+        # looked up now, not imported: an integration may have replaced it (see _asgi)
+        self.native: NativeTelemetry = _asgi.NativeTelemetry(config)
 
-    def around(self, stack: ASGIApp) -> ASGIApp:
-        """The request layer (spans, metrics, logs, lifespan export) around ``stack``."""
-        from veloxapi.telemetry._middleware import TelemetryMiddleware
-
-        layer = self._layer
-        if layer is None or layer.app is not stack:  # the stack was rebuilt or replaced
-            layer = self._layer = TelemetryMiddleware(stack, self.config)
-        return layer
+    async def serve(self, stack: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve through the request layer (spans, metrics, logs, lifespan export)."""
+        await self.native(app=stack, scope=scope, receive=receive, send=send)
 
 
 def start(config: TelemetryConfig, explicit: bool) -> Telemetry | None:
