@@ -35,10 +35,10 @@ from veloxapi.exceptions import (
     RequestValidationError,
     WebSocketRequestValidationError,
 )
-from veloxapi.routing import APIRoute, APIRouter, generate_unique_id
+from veloxapi.routing import APIRoute, APIRouter, _Planned, generate_unique_id
 from veloxapi.telemetry._api import TelemetryConfig
 from veloxapi.telemetry._config import resolve_config
-from veloxapi.telemetry._install import Telemetry
+from veloxapi.telemetry._install import Dormant, Telemetry
 from veloxapi.telemetry._install import start as start_telemetry
 from veloxapi.types import DecoratedCallable
 
@@ -176,7 +176,7 @@ class VeloxAPI(Starlette):
         self._telemetry = resolve_config(telemetry)
         self._telemetry_given = telemetry is not None
         self.telemetry_observer: Any = None  # set with the stack; route plans read it
-        self._telemetry_runtime: Telemetry | None = None  # set with the stack when on
+        self._telemetry_runtime: Telemetry | Dormant | None = None  # set with the stack when on
         self.setup()
         if batteries is not None:
             from veloxapi.batteries.app import install_batteries
@@ -232,10 +232,16 @@ class VeloxAPI(Starlette):
         )
         # None: no telemetry layer, plan step or per-request check
         telemetry = self._telemetry_runtime = start_telemetry(
-            self._telemetry, self._telemetry_given
+            self._telemetry, self._telemetry_given, self._drop_stack
         )
-        self.telemetry_observer = telemetry.observer if telemetry is not None else None
-        if not self.user_middleware and not limit and telemetry is None:
+        observer = telemetry.observer if telemetry is not None else None
+        if observer is not self.telemetry_observer:  # plans compiled before carry the old one
+            self.telemetry_observer = observer
+            for route in self.router.routes:
+                if isinstance(route, _Planned):
+                    route._views_changed()
+        exception_observer = telemetry.exception_observer if telemetry is not None else None
+        if not self.user_middleware and not limit and exception_observer is None:
             return ExceptionMiddleware(
                 self.router,
                 handlers=handlers,
@@ -244,7 +250,7 @@ class VeloxAPI(Starlette):
             )
         middleware = [
             Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
-            *([Middleware(telemetry.exception_observer)] if telemetry is not None else []),
+            *([Middleware(exception_observer)] if exception_observer is not None else []),
             *limit,
             *self.user_middleware,
             Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
@@ -253,6 +259,9 @@ class VeloxAPI(Starlette):
         for cls, args, kwargs in reversed(middleware):
             app = cls(app, *args, **kwargs)
         return app
+
+    def _drop_stack(self) -> None:
+        self.middleware_stack = None
 
     # -- ASGI --------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

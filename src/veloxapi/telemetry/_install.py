@@ -1,15 +1,23 @@
 """What an application asks of telemetry when it builds its middleware stack.
 
-:func:`start` decides, once, whether the application has telemetry: only if
+:func:`start` decides whether the application has telemetry: only if
 OpenTelemetry is installed and some enabled signal has a provider (given,
-configured globally, or promised by ``auto_configure``). Otherwise it returns
-``None`` and the application runs exactly as without ``telemetry=``: no
+configured globally, or promised by ``auto_configure``). With every signal
+off, OpenTelemetry absent, or (without ``telemetry=``) not even imported, it
+returns ``None`` and the application runs exactly as without telemetry: no
 layer, no plan observer, no per-request check.
+
+Otherwise, while no provider is configured yet, the application gets a
+:class:`Dormant` runtime: no plan observer and no span, only a check per
+request that a global provider has appeared since (set after the app
+started, as FastAPI allows), upon which the application rebuilds its stack
+with telemetry; and at shut-down, exporters set up earlier are flushed.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -40,8 +48,38 @@ class Telemetry:
         await self.native(app=stack, scope=scope, receive=receive, send=send)
 
 
-def start(config: TelemetryConfig, explicit: bool) -> Telemetry | None:
+class Dormant:
+    """Telemetry that may start: waits for a global provider (see the module docstring)."""
+
+    observer = None
+    exception_observer = None
+
+    def __init__(self, config: TelemetryConfig, rebuild: Callable[[], None]) -> None:
+        from veloxapi.telemetry._providers import any_signal_configured
+
+        self.config = config
+        self._configured = any_signal_configured
+        self._rebuild = rebuild
+
+    async def serve(self, stack: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            from veloxapi.telemetry._runtime import lifespan
+
+            await lifespan(config=self.config, app=stack, scope=scope, receive=receive, send=send)
+        elif self._configured(self.config):
+            self._rebuild()  # the application's next stack has telemetry
+            app = scope["app"]
+            await app(scope, receive, send)
+        else:
+            await stack(scope, receive, send)
+
+
+def start(
+    config: TelemetryConfig, explicit: bool, rebuild: Callable[[], None]
+) -> Telemetry | Dormant | None:
     """The application's telemetry, or ``None`` when it has none (see the module docstring).
+
+    ``rebuild``: drops the application's stack, for a dormant runtime that wakes up.
 
     ``explicit``: the application was given ``telemetry=``. Without it, and with
     OpenTelemetry not even imported yet, nothing can have configured a provider:
@@ -56,5 +94,5 @@ def start(config: TelemetryConfig, explicit: bool) -> Telemetry | None:
     from veloxapi.telemetry._providers import any_signal_configured
 
     if not any_signal_configured(config):
-        return None
+        return Dormant(config, rebuild)
     return Telemetry(config)
