@@ -40,6 +40,7 @@ from veloxapi.telemetry._api import TelemetryConfig
 from veloxapi.telemetry._config import resolve_config
 from veloxapi.telemetry._install import Dormant, Telemetry
 from veloxapi.telemetry._install import start as start_telemetry
+from veloxapi.telemetry._integrations import ReplacedSteps, steps_replaced
 from veloxapi.types import DecoratedCallable
 
 AppType = TypeVar("AppType", bound="VeloxAPI")
@@ -234,7 +235,9 @@ class VeloxAPI(Starlette):
         telemetry = self._telemetry_runtime = start_telemetry(
             self._telemetry, self._telemetry_given, self._drop_stack
         )
-        observer = telemetry.observer if telemetry is not None else None
+        observer: Any = telemetry.observer if telemetry is not None else None
+        if steps_replaced():  # an integration replaced routing's solve/run functions
+            observer = ReplacedSteps(observer)
         if observer is not self.telemetry_observer:  # plans compiled before carry the old one
             self.telemetry_observer = observer
             for route in self.router.routes:
