@@ -1,4 +1,4 @@
-"""Integrations that replace routing's solve_dependencies / run_endpoint_function see each request."""
+"""Integrations replacing routing.solve_dependencies or run_endpoint_function see requests."""
 
 from __future__ import annotations
 
