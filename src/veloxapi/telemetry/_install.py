@@ -55,10 +55,11 @@ class Dormant:
     exception_observer = None
 
     def __init__(self, config: TelemetryConfig, rebuild: Callable[[], None]) -> None:
-        from veloxapi.telemetry._providers import any_signal_configured
+        from veloxapi.telemetry._providers import GlobalsWatch, any_signal_configured
 
         self.config = config
         self._configured = any_signal_configured
+        self._watch = GlobalsWatch()
         self._rebuild = rebuild
 
     async def serve(self, stack: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
@@ -66,7 +67,7 @@ class Dormant:
             from veloxapi.telemetry._runtime import lifespan
 
             await lifespan(config=self.config, app=stack, scope=scope, receive=receive, send=send)
-        elif self._configured(self.config):
+        elif self._watch.changed() and self._configured(self.config):
             self._rebuild()  # the application's next stack has telemetry
             app = scope["app"]
             await app(scope, receive, send)
