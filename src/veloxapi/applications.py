@@ -12,7 +12,6 @@ from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
@@ -24,6 +23,13 @@ from veloxapi._engine.exception_middleware import ExceptionMiddleware
 from veloxapi._engine.inputs import DEFAULT_BODY_TIMEOUT
 from veloxapi._frontend.files import Fallback
 from veloxapi._frontend.install import CheckDir
+from veloxapi._request_limits import (
+    FormLimits,
+    LimitErrorResponder,
+    check_body_size,
+    check_form_limits,
+    with_limits,
+)
 from veloxapi.datastructures import Default, DefaultPlaceholder
 from veloxapi.exception_handlers import (
     http_exception_handler,
@@ -94,6 +100,7 @@ class VeloxAPI(Starlette):
         docs_assets: str = "local",
         batteries: Mapping[str, Any] | None = None,
         max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
         request_body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
         telemetry: TelemetryConfig | None = None,
         **extra: Any,
@@ -172,7 +179,8 @@ class VeloxAPI(Starlette):
         self.plan_contributors: list[PlanContributor] = []
         self.user_middleware: list[Middleware] = list(middleware or [])
         self.middleware_stack: ASGIApp | None = None
-        self.max_body_size = max_body_size
+        self.max_body_size = check_body_size(max_body_size)
+        self.form_limits = check_form_limits(form_limits)
         self.request_body_timeout = request_body_timeout
         self._telemetry = resolve_config(telemetry)
         self._telemetry_given = telemetry is not None
@@ -227,10 +235,16 @@ class VeloxAPI(Starlette):
             else:
                 handlers[key] = value
         limit = (
-            [Middleware(RequestBodyLimitMiddleware, max_body_size=self.max_body_size)]
-            if self.max_body_size is not None
+            [
+                Middleware(
+                    with_limits, max_body_size=self.max_body_size, form_limits=self.form_limits
+                )
+            ]
+            if self.max_body_size is not None or self.form_limits
             else []
         )
+        if limit or self.user_middleware:  # a limit error raised outside routing: 413
+            limit.insert(0, Middleware(LimitErrorResponder))
         # None: no telemetry layer, plan step or per-request check
         telemetry = self._telemetry_runtime = start_telemetry(
             self._telemetry, self._telemetry_given, self._drop_stack

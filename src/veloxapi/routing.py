@@ -60,6 +60,13 @@ from veloxapi._frontend.priority import (
 )
 from veloxapi._frontend.route import FrontendRouteGroup
 from veloxapi._live_include import LiveRouteList, _IncludedRouter
+from veloxapi._request_limits import (
+    FormLimits,
+    check_body_size,
+    check_form_limits,
+    merged_form_limits,
+    with_limits,
+)
 from veloxapi._route_views import RouteViews
 from veloxapi._routing_compat import _DefaultLifespan as _DefaultLifespan
 from veloxapi._routing_compat import serialize_response as serialize_response
@@ -187,7 +194,11 @@ class APIRoute(_Planned, IndexedRoute):
             generate_unique_id
         ),
         strict_content_type: bool | DefaultPlaceholder = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
+        self.max_body_size = check_body_size(max_body_size)
+        self.form_limits = check_form_limits(form_limits)
         self.path = path
         self.endpoint = endpoint
         self.stream_item_type: Any = None
@@ -272,7 +283,7 @@ class APIRoute(_Planned, IndexedRoute):
         )
         self.strict_content_type_value = bool(_unwrap(strict_content_type))
         self._plans = PlanCache(self.unique_id)
-        self.app = self._build_app()
+        self.app = with_limits(self._build_app(), self.max_body_size, self.form_limits)
 
     def _dump_options(self) -> DumpOptions:
         return DumpOptions(
@@ -437,8 +448,16 @@ class APIRouter(starlette_routing.Router):
             generate_unique_id
         ),
         strict_content_type: bool | DefaultPlaceholder = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         super().__init__(routes=routes, redirect_slashes=redirect_slashes, default=default)
+        # a router's limits go to its routes; they apply to the router itself when it is
+        # mounted as an ASGI app (see _request_limits)
+        self.max_body_size = check_body_size(max_body_size)
+        self.form_limits = check_form_limits(form_limits)
+        limited = with_limits(self.app, self.max_body_size, self.form_limits)
+        self.middleware_stack = limited  # type: ignore[assignment]
         self.routes: LiveRouteList = LiveRouteList(self.routes)
         self._included: list[_IncludedRouter] = []  # the include_router() calls made here
         if prefix:
@@ -617,6 +636,8 @@ class APIRouter(starlette_routing.Router):
             generate_unique_id
         ),
         strict_content_type: bool | DefaultPlaceholder = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         route_class = route_class_override or self.route_class
         current_tags = [*self.tags, *(tags or [])]
@@ -652,6 +673,10 @@ class APIRouter(starlette_routing.Router):
                 generate_unique_id_function, self.generate_unique_id_function
             ),
             strict_content_type=_value_or_default(strict_content_type, self.strict_content_type),
+            max_body_size=self.max_body_size
+            if check_body_size(max_body_size) is None
+            else max_body_size,
+            form_limits=merged_form_limits(self.form_limits, check_form_limits(form_limits)),
         )
         self.routes.append(route)
 
@@ -735,7 +760,11 @@ class APIRouter(starlette_routing.Router):
             generate_unique_id
         ),
         strict_content_type: bool | DefaultPlaceholder = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
+        max_body_size = check_body_size(max_body_size)
+        form_limits = check_form_limits(form_limits)
         if router is self:
             raise AssertionError(
                 "Cannot include the same APIRouter instance into itself. "
@@ -762,6 +791,8 @@ class APIRouter(starlette_routing.Router):
             "include_in_schema": include_in_schema,
             "generate_unique_id_function": generate_unique_id_function,
             "strict_content_type": strict_content_type,
+            "max_body_size": max_body_size,
+            "form_limits": form_limits,
         }
 
         def include_one(route: BaseRoute) -> None:
@@ -785,6 +816,7 @@ class APIRouter(starlette_routing.Router):
             prefix=prefix,
             dependencies=list(dependencies or []),
             router_class=APIRouter,
+            max_body_size=max_body_size,
         )
 
     def _include_one(
@@ -802,7 +834,10 @@ class APIRouter(starlette_routing.Router):
         include_in_schema: bool,
         generate_unique_id_function: Any,
         strict_content_type: Any,
+        max_body_size: int | None,
+        form_limits: FormLimits | None,
     ) -> None:
+        # the included router's own limits are already in its routes' (see add_api_route)
         if isinstance(route, APIRoute):
             self.add_api_route(
                 prefix + route.path,
@@ -842,6 +877,8 @@ class APIRouter(starlette_routing.Router):
                 strict_content_type=_value_or_default(
                     route.strict_content_type, router.strict_content_type, strict_content_type
                 ),
+                max_body_size=max_body_size if route.max_body_size is None else route.max_body_size,
+                form_limits=merged_form_limits(form_limits, route.form_limits),
             )
         elif isinstance(route, APIWebSocketRoute):
             self.add_api_websocket_route(
@@ -863,7 +900,18 @@ class APIRouter(starlette_routing.Router):
         elif isinstance(route, IncludedLowPriorityRoutes):
             return  # reached through include_low_priority() instead
         elif isinstance(route, Mount):
-            self.routes.append(Mount(prefix + route.path, app=route.app, name=route.name))
+            # a mount has no limits of its own: its router's, the inclusion's, then ours
+            limits = merged_form_limits(self.form_limits, form_limits, router.form_limits)
+            body_limit = next(
+                (
+                    v
+                    for v in (router.max_body_size, max_body_size, self.max_body_size)
+                    if v is not None
+                ),
+                None,
+            )
+            app = with_limits(route.app, body_limit, limits)
+            self.routes.append(Mount(prefix + route.path, app=app, name=route.name))
         else:
             self.routes.append(route)
 

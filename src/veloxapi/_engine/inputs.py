@@ -14,6 +14,7 @@ from starlette.requests import ClientDisconnect, HTTPConnection, Request, cookie
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from veloxapi._request_limits import form_limits_in
 from veloxapi.exceptions import HTTPException, RequestValidationError
 
 _PARSE_ERROR = "There was an error parsing the body"
@@ -185,7 +186,7 @@ class Inputs:
             connection = self.connection
             assert isinstance(connection, Request)
             try:
-                self._form = await connection.form()
+                self._form = await connection.form(**form_limits_in(self.scope))
             except StarletteHTTPException:  # Starlette's own 400s (too many files, ...) and 408
                 raise
             except AssertionError:

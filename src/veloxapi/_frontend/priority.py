@@ -122,8 +122,10 @@ class IncludedLowPriorityRoutes(BaseRoute):
         include_dependencies: Sequence[params.Depends],
         dependency_overrides_provider: Any,
         router_class: type[APIRouter],
+        max_body_size: int | None = None,
     ) -> None:
         self.router = router
+        self.max_body_size = max_body_size
         self.router_class = router_class
         self.prefix = prefix
         self.parent_dependencies = list(parent_dependencies)
@@ -147,7 +149,8 @@ class IncludedLowPriorityRoutes(BaseRoute):
     def _rebased(self, route: BaseRoute) -> BaseRoute:
         if isinstance(route, FrontendRouteGroup):
             dependencies = [*self.parent_dependencies, *self.include_dependencies]
-            return route.rebased(self.prefix, dependencies, self.dependency_overrides_provider)
+            provider = self.dependency_overrides_provider
+            return route.rebased(self.prefix, dependencies, provider, self.max_body_size)
         holder = self.router_class(routes=[route])
         target = self.router_class(
             dependencies=self.parent_dependencies,
@@ -178,6 +181,7 @@ def include_low_priority(
     prefix: str,
     dependencies: Sequence[params.Depends],
     router_class: type[APIRouter],
+    max_body_size: int | None = None,
 ) -> None:
     """Make ``router``'s low-priority routes reachable from ``parent`` (for ``include_router``);
     ``router_class`` builds the routers that rebase them."""
@@ -190,7 +194,20 @@ def include_low_priority(
         include_dependencies=dependencies,
         dependency_overrides_provider=parent.dependency_overrides_provider,
         router_class=router_class,
+        # the included router's limit, else the inclusion's, else the including router's
+        max_body_size=next(
+            (
+                v
+                for v in (router.max_body_size, max_body_size, parent.max_body_size)
+                if v is not None
+            ),
+            None,
+        ),
     )
     parent.routes.append(entry)
     parent._low_priority.routes.append(entry)
     parent._low_priority.mark_changed()
+
+
+def _first_limit(*limits: int | None) -> int | None:
+    return next((limit for limit in limits if limit is not None), None)

@@ -31,6 +31,7 @@ from veloxapi._engine.plan import Plan
 from veloxapi._engine.plan_cache import PlanCache
 from veloxapi._engine.run import RequestContext, solve
 from veloxapi._frontend.files import FrontendFiles
+from veloxapi._request_limits import with_limits
 from veloxapi.exceptions import RequestValidationError
 
 SCOPE_KEY = "fastapi"
@@ -53,9 +54,12 @@ class FrontendRoute(BaseRoute):
         *,
         dependencies: Sequence[params.Depends] = (),
         dependency_overrides_provider: Any = None,
+        max_body_size: int | None = None,
     ) -> None:
         self.path = path
         self.app = files
+        self.max_body_size = max_body_size
+        self._limited = with_limits(self._respond, max_body_size, None)
         self.dependencies = list(dependencies)
         self.dependency_overrides_provider = dependency_overrides_provider
         self.dependant = get_dependant(path=path or "/", call=serve_frontend)
@@ -64,14 +68,20 @@ class FrontendRoute(BaseRoute):
         self._plans = PlanCache(f"frontend{path}", app_steps=False)
 
     def rebased(
-        self, prefix: str, dependencies: Sequence[params.Depends], provider: Any
+        self,
+        prefix: str,
+        dependencies: Sequence[params.Depends],
+        provider: Any,
+        max_body_size: int | None = None,
     ) -> FrontendRoute:
-        """This frontend as seen through ``include_router(prefix=..., dependencies=...)``."""
+        """This frontend as seen through ``include_router(prefix=..., dependencies=...)``;
+        a body limit of its own wins over the inclusion's."""
         return FrontendRoute(
             prefix + self.path,
             self.app,
             dependencies=[*dependencies, *self.dependencies],
             dependency_overrides_provider=provider,
+            max_body_size=max_body_size if self.max_body_size is None else self.max_body_size,
         )
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -93,6 +103,9 @@ class FrontendRoute(BaseRoute):
         raise NoMatchFound(name, path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._limited(scope, receive, send)
+
+    async def _respond(self, scope: Scope, receive: Receive, send: Send) -> None:
         match, child_scope = self.matches(scope)
         if match is Match.NONE:
             raise HTTPException(status_code=404)
@@ -142,9 +155,15 @@ class FrontendRouteGroup(BaseRoute):
         self.routes: list[FrontendRoute] = list(routes)
 
     def rebased(
-        self, prefix: str, dependencies: Sequence[params.Depends], provider: Any
+        self,
+        prefix: str,
+        dependencies: Sequence[params.Depends],
+        provider: Any,
+        max_body_size: int | None = None,
     ) -> FrontendRouteGroup:
-        return FrontendRouteGroup([r.rebased(prefix, dependencies, provider) for r in self.routes])
+        return FrontendRouteGroup(
+            [r.rebased(prefix, dependencies, provider, max_body_size) for r in self.routes]
+        )
 
     def select(self, scope: Scope, prefix: str = "") -> tuple[FrontendRoute, Scope] | None:
         best: tuple[FrontendRoute, Scope] | None = None
