@@ -142,6 +142,8 @@ def run_pytest(command: list[str], root: Path, outcomes: Path, limits: Limits) -
     python_path = [str(root), str(root / "docs_src"), str(PLUGIN_DIR)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(python_path)}
     env["CONFORMANCE_OUTCOMES"] = str(outcomes)
+    if COMPAT_PLUGIN in command:  # read by plugin/sitecustomize.py in the suite's subprocesses
+        env["CONFORMANCE_COMPAT"] = "1"
     log = CACHE / "pytest.log"
     print(f"running: {' '.join(command)}\n  in {root}\n  log: {log}", flush=True)
     with log.open("w", encoding="utf-8") as stream:

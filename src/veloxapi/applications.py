@@ -35,11 +35,12 @@ from veloxapi.exceptions import (
     RequestValidationError,
     WebSocketRequestValidationError,
 )
-from veloxapi.routing import APIRoute, APIRouter, generate_unique_id
+from veloxapi.routing import APIRoute, APIRouter, _Planned, generate_unique_id
 from veloxapi.telemetry._api import TelemetryConfig
 from veloxapi.telemetry._config import resolve_config
-from veloxapi.telemetry._install import Telemetry
+from veloxapi.telemetry._install import Dormant, Telemetry
 from veloxapi.telemetry._install import start as start_telemetry
+from veloxapi.telemetry._integrations import ReplacedSteps, steps_replaced
 from veloxapi.types import DecoratedCallable
 
 AppType = TypeVar("AppType", bound="VeloxAPI")
@@ -176,7 +177,7 @@ class VeloxAPI(Starlette):
         self._telemetry = resolve_config(telemetry)
         self._telemetry_given = telemetry is not None
         self.telemetry_observer: Any = None  # set with the stack; route plans read it
-        self._telemetry_runtime: Telemetry | None = None  # set with the stack when on
+        self._telemetry_runtime: Telemetry | Dormant | None = None  # set with the stack when on
         self.setup()
         if batteries is not None:
             from veloxapi.batteries.app import install_batteries
@@ -232,10 +233,18 @@ class VeloxAPI(Starlette):
         )
         # None: no telemetry layer, plan step or per-request check
         telemetry = self._telemetry_runtime = start_telemetry(
-            self._telemetry, self._telemetry_given
+            self._telemetry, self._telemetry_given, self._drop_stack
         )
-        self.telemetry_observer = telemetry.observer if telemetry is not None else None
-        if not self.user_middleware and not limit and telemetry is None:
+        observer: Any = telemetry.observer if telemetry is not None else None
+        if steps_replaced():  # an integration replaced routing's solve/run functions
+            observer = ReplacedSteps(observer)
+        if observer is not self.telemetry_observer:  # plans compiled before carry the old one
+            self.telemetry_observer = observer
+            for route in self.router.routes:
+                if isinstance(route, _Planned):
+                    route._views_changed()
+        exception_observer = telemetry.exception_observer if telemetry is not None else None
+        if not self.user_middleware and not limit and exception_observer is None:
             return ExceptionMiddleware(
                 self.router,
                 handlers=handlers,
@@ -244,7 +253,7 @@ class VeloxAPI(Starlette):
             )
         middleware = [
             Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
-            *([Middleware(telemetry.exception_observer)] if telemetry is not None else []),
+            *([Middleware(exception_observer)] if exception_observer is not None else []),
             *limit,
             *self.user_middleware,
             Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
@@ -253,6 +262,9 @@ class VeloxAPI(Starlette):
         for cls, args, kwargs in reversed(middleware):
             app = cls(app, *args, **kwargs)
         return app
+
+    def _drop_stack(self) -> None:
+        self.middleware_stack = None
 
     # -- ASGI --------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -263,7 +275,8 @@ class VeloxAPI(Starlette):
         if stack is None:
             stack = self.middleware_stack = self.build_middleware_stack()
         if self._telemetry_runtime is not None:  # outside the stack, as instrumentors expect
-            stack = self._telemetry_runtime.around(stack)
+            await self._telemetry_runtime.serve(stack, scope, receive, send)
+            return
         await stack(scope, receive, send)
 
     # -- registration, delegated to the router -----------------------------------------------

@@ -26,10 +26,12 @@ from typing import Any, TypeVar, cast, get_args, get_origin
 from pydantic import TypeAdapter
 from pydantic.errors import PydanticSchemaGenerationError
 from starlette import routing as starlette_routing
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, compile_path, get_name
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from veloxapi import params
 from veloxapi._engine import typing_tools as tt
@@ -64,6 +66,7 @@ from veloxapi._routing_compat import serialize_response as serialize_response
 from veloxapi.concurrency import contextmanager_in_threadpool
 from veloxapi.datastructures import Default, DefaultPlaceholder
 from veloxapi.dependencies.utils import ensure_multipart_is_installed
+from veloxapi.dependencies.utils import solve_dependencies as solve_dependencies
 from veloxapi.exception_handlers import is_body_allowed_for_status_code
 from veloxapi.exceptions import FastAPIError
 from veloxapi.types import DecoratedCallable, IncEx
@@ -329,6 +332,50 @@ def get_request_handler(
 _GET_REQUEST_HANDLER = get_request_handler
 
 
+async def run_endpoint_function(
+    *, dependant: Any, values: dict[str, Any], is_coroutine: bool
+) -> Any:
+    """Call the endpoint with its solved arguments.
+
+    FastAPI's name, kept because integrations replace it (and ``solve_dependencies``,
+    imported here for them) to observe each step; routes call both through this
+    module only while one of them is replaced (``veloxapi.telemetry._integrations``).
+    """
+    if is_coroutine:
+        return await dependant.call(**values)
+    return await run_in_threadpool(dependant.call, **values)
+
+
+def get_websocket_app(
+    dependant: Any,
+    dependency_overrides_provider: Any | None = None,
+    embed_body_fields: bool = False,
+    *,
+    _route: APIWebSocketRoute | None = None,
+) -> Callable[[WebSocket], Awaitable[None]]:
+    """The ``WebSocket -> None`` function serving ``_route`` by its compiled plan.
+
+    FastAPI's name, kept because integrations wrap it: a WebSocket route built while it
+    is replaced is served through the replacement; otherwise the route runs its plan
+    directly. FastAPI's other arguments are read from the route.
+    """
+    if _route is None:
+        raise FastAPIError(
+            "get_websocket_app() needs the route it serves: pass _route=the APIWebSocketRoute."
+        )
+    if dependant is not _route.dependant:
+        _route.dependant = dependant
+    handler = WebSocketEndpointHandler(_route)
+
+    async def app(websocket: WebSocket) -> None:
+        await handler(websocket.scope, websocket.receive, websocket.send)
+
+    return app
+
+
+_GET_WEBSOCKET_APP = get_websocket_app
+
+
 class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
     """A WebSocket endpoint with dependencies and validated parameters."""
 
@@ -351,7 +398,11 @@ class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
         for depends in self.dependencies[::-1]:
             self._analysed.dependencies.insert(0, route_dependency(depends, self.path_format))
         self._plans = PlanCache(re.sub(r"\W", "_", f"{self.name}{self.path_format}"))
-        self.app = WebSocketEndpointHandler(self)
+        self.app: ASGIApp = WebSocketEndpointHandler(self)
+        if get_websocket_app is not _GET_WEBSOCKET_APP:  # wrapped by an integration
+            self.app = starlette_routing.websocket_session(
+                get_websocket_app(dependant=self.dependant, _route=self)
+            )
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)

@@ -1,50 +1,86 @@
 """What an application asks of telemetry when it builds its middleware stack.
 
-:func:`start` decides, once, whether the application has telemetry: only if
+:func:`start` decides whether the application has telemetry: only if
 OpenTelemetry is installed and some enabled signal has a provider (given,
-configured globally, or promised by ``auto_configure``). Otherwise it returns
-``None`` and the application runs exactly as without ``telemetry=``: no
+configured globally, or promised by ``auto_configure``). With every signal
+off, OpenTelemetry absent, or (without ``telemetry=``) not even imported, it
+returns ``None`` and the application runs exactly as without telemetry: no
 layer, no plan observer, no per-request check.
+
+Otherwise, while no provider is configured yet, the application gets a
+:class:`Dormant` runtime: no plan observer and no span, only a check per
+request that a global provider has appeared since (set after the app
+started, as FastAPI allows), upon which the application rebuilds its stack
+with telemetry; and at shut-down, exporters set up earlier are flushed.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veloxapi.telemetry._api import TelemetryConfig
 from veloxapi.telemetry._config import otel_installed
 
 if TYPE_CHECKING:
-    from veloxapi.telemetry._middleware import TelemetryMiddleware
+    from veloxapi.telemetry._asgi import NativeTelemetry
 
 
 class Telemetry:
     """The pieces an application with telemetry puts in its stack and its route plans."""
 
     def __init__(self, config: TelemetryConfig) -> None:
+        from veloxapi.telemetry import _asgi
         from veloxapi.telemetry._exceptions import ExceptionObserver
         from veloxapi.telemetry._observer import PlanObserver
 
         self.config = config
         self.observer = PlanObserver()
         self.exception_observer = ExceptionObserver
-        self._layer: TelemetryMiddleware | None = None
+        # looked up now, not imported: an integration may have replaced it (see _asgi)
+        self.native: NativeTelemetry = _asgi.NativeTelemetry(config)
 
-    def around(self, stack: ASGIApp) -> ASGIApp:
-        """The request layer (spans, metrics, logs, lifespan export) around ``stack``."""
-        from veloxapi.telemetry._middleware import TelemetryMiddleware
-
-        layer = self._layer
-        if layer is None or layer.app is not stack:  # the stack was rebuilt or replaced
-            layer = self._layer = TelemetryMiddleware(stack, self.config)
-        return layer
+    async def serve(self, stack: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve through the request layer (spans, metrics, logs, lifespan export)."""
+        await self.native(app=stack, scope=scope, receive=receive, send=send)
 
 
-def start(config: TelemetryConfig, explicit: bool) -> Telemetry | None:
+class Dormant:
+    """Telemetry that may start: waits for a global provider (see the module docstring)."""
+
+    observer = None
+    exception_observer = None
+
+    def __init__(self, config: TelemetryConfig, rebuild: Callable[[], None]) -> None:
+        from veloxapi.telemetry._providers import GlobalsWatch, any_signal_configured
+
+        self.config = config
+        self._configured = any_signal_configured
+        self._watch = GlobalsWatch()
+        self._rebuild = rebuild
+
+    async def serve(self, stack: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            from veloxapi.telemetry._runtime import lifespan
+
+            await lifespan(config=self.config, app=stack, scope=scope, receive=receive, send=send)
+        elif self._watch.changed() and self._configured(self.config):
+            self._rebuild()  # the application's next stack has telemetry
+            app = scope["app"]
+            await app(scope, receive, send)
+        else:
+            await stack(scope, receive, send)
+
+
+def start(
+    config: TelemetryConfig, explicit: bool, rebuild: Callable[[], None]
+) -> Telemetry | Dormant | None:
     """The application's telemetry, or ``None`` when it has none (see the module docstring).
+
+    ``rebuild``: drops the application's stack, for a dormant runtime that wakes up.
 
     ``explicit``: the application was given ``telemetry=``. Without it, and with
     OpenTelemetry not even imported yet, nothing can have configured a provider:
@@ -59,5 +95,5 @@ def start(config: TelemetryConfig, explicit: bool) -> Telemetry | None:
     from veloxapi.telemetry._providers import any_signal_configured
 
     if not any_signal_configured(config):
-        return None
+        return Dormant(config, rebuild)
     return Telemetry(config)

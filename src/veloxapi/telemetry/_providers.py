@@ -80,6 +80,47 @@ def _logger_provider(config: TelemetryConfig) -> _logs.LoggerProvider:
     return config["logger_provider"] or _logs.get_logger_provider()
 
 
+class GlobalsWatch:
+    """Tells cheaply whether a global provider may have been set since the last look.
+
+    OpenTelemetry has no public hook for that, and asking for the three global
+    providers costs microseconds; reading the variables its setters assign costs
+    three attribute reads. Should those private names disappear, every look
+    answers "maybe" and the caller asks the public functions.
+    """
+
+    def __init__(self) -> None:
+        from opentelemetry._logs import _internal as logs_internal
+        from opentelemetry.metrics import _internal as metrics_internal
+
+        modules: tuple[Any, Any, Any] = (trace, metrics_internal, logs_internal)
+        names = ("_TRACER_PROVIDER", "_METER_PROVIDER", "_LOGGER_PROVIDER")
+        known = all(hasattr(module, name) for module, name in zip(modules, names, strict=True))
+        self._modules = modules if known else None
+        self._seen = self._values()
+
+    def _values(self) -> tuple[Any, Any, Any]:
+        if self._modules is None:
+            return (None, None, None)
+        tracing, metering, logging = self._modules
+        return tracing._TRACER_PROVIDER, metering._METER_PROVIDER, logging._LOGGER_PROVIDER
+
+    def changed(self) -> bool:
+        # PERF: runs per request while dormant: three reads and a comparison
+        if self._modules is None:
+            return True
+        tracing, metering, logging = self._modules
+        seen = self._seen
+        if (
+            tracing._TRACER_PROVIDER is seen[0]
+            and metering._METER_PROVIDER is seen[1]
+            and logging._LOGGER_PROVIDER is seen[2]
+        ):
+            return False
+        self._seen = self._values()
+        return True
+
+
 class Providers:
     """The application's tracer, instruments and logger, remade when a provider changes."""
 

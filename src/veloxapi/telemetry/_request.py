@@ -58,12 +58,18 @@ def scope_request(scope: Scope) -> RequestTelemetry | None:
     return value if isinstance(value, RequestTelemetry) else None
 
 
+# veloxapi's modules that mirror FastAPI's report under FastAPI's name, as the
+# instrumentation scope does: dashboards and alerts written for FastAPI match them.
+_FASTAPI_MODULES = {"veloxapi.exceptions": "fastapi.exceptions"}
+
+
 def exception_type(exc: BaseException) -> str:
     """``error.type``: the qualified class name, without ``builtins.``."""
     cls = type(exc)
-    if cls.__module__ == "builtins":
+    module = cls.__module__
+    if module == "builtins":
         return cls.__qualname__
-    return f"{cls.__module__}.{cls.__qualname__}"
+    return f"{_FASTAPI_MODULES.get(module, module)}.{cls.__qualname__}"
 
 
 def normal_close(exc: BaseException) -> bool:

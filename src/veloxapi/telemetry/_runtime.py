@@ -42,7 +42,7 @@ def _flush() -> None:
         try:
             component.force_flush()
         except Exception:
-            logger.exception("Flushing telemetry exporters failed")
+            logger.exception("FastAPI telemetry cleanup failed: flushing exporters")
 
 
 def _shutdown() -> None:
@@ -53,7 +53,7 @@ def _shutdown() -> None:
         try:
             component.shutdown()
         except Exception:
-            logger.exception("Shutting down telemetry exporters failed")
+            logger.exception("FastAPI telemetry cleanup failed: shutting down exporters")
 
 
 atexit.register(_shutdown)

@@ -44,7 +44,8 @@ def test_without_telemetry_there_is_no_layer_and_no_plan_step() -> None:
     client = TestClient(app)
     assert client.get("/items/3").json() == 3
     assert app.telemetry_observer is None
-    assert app._telemetry_runtime is None
+    # OpenTelemetry is loaded in this process but nothing configured it: dormant, no layer
+    assert app._telemetry_runtime is None or app._telemetry_runtime.observer is None
     route = next(r for r in app.routes if getattr(r, "path", "") == "/items/{item_id}")
     assert route.current_plan().observer is None
 

@@ -135,3 +135,20 @@ def test_operation_spans_false_keeps_only_the_request_span(otel: Otel) -> None:
 
     TestClient(app).get("/")
     assert [s.kind for s in otel.finished()] == [SpanKind.SERVER]
+
+
+def test_framework_exceptions_are_named_as_fastapi_names_them(otel: Otel) -> None:
+    app = FastAPI(telemetry=otel.config)
+
+    def unavailable() -> None:
+        raise HTTPException(503)
+
+    @app.post("/jobs")
+    async def submit(tasks: BackgroundTasks) -> str:
+        tasks.add_task(unavailable)
+        return "queued"
+
+    assert TestClient(app, raise_server_exceptions=False).post("/jobs").json() == "queued"
+    (task,) = otel.named("fastapi.background_task")
+    assert task.attributes is not None
+    assert task.attributes["error.type"] == "fastapi.exceptions.HTTPException"

@@ -1,6 +1,9 @@
 """The outermost layer of an application with telemetry: one span, metrics and logs per request.
 
-It starts the ``SERVER`` span (parented by the incoming trace context),
+:class:`NativeTelemetry` keeps FastAPI's name and module path
+(``fastapi.telemetry._asgi.NativeTelemetry``): integrations replace it to
+take over the request layer, so the application looks it up here when it
+builds its stack. It starts the ``SERVER`` span (parented by the incoming trace context),
 counts the request as active, publishes the request's state for the inner
 layers, watches the response to learn its status, and when the last body
 message has been sent (or the request failed) sets the final attributes,
@@ -35,54 +38,58 @@ from veloxapi.telemetry._runtime import lifespan
 _HEADERS = HeaderGetter()
 
 
-class TelemetryMiddleware:
-    """Wraps the application's whole stack when telemetry is on."""
+class NativeTelemetry:
+    """The application's request layer: ``await native(app=stack, scope=..., ...)``.
 
-    def __init__(self, app: ASGIApp, config: TelemetryConfig) -> None:
-        self.app = app
+    One per application, made from its resolved ``telemetry=`` settings; the
+    stack it wraps is given with each call.
+    """
+
+    def __init__(self, config: TelemetryConfig) -> None:
         self.config = config
         self.providers = Providers(config)
         self.methods = known_methods()
         # opentelemetry-instrumentation-asgi already instruments the app: don't report twice.
-        # Known at the first request: its instrumentor wraps the stack once it is built.
-        self.legacy: bool | None = None
+        # Known per stack: its instrumentor wraps the stack when it is (re)built.
+        self._checked: Any = None
+        self._legacy = False
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, *, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "lifespan":
-            await lifespan(
-                config=self.config, app=self.app, scope=scope, receive=receive, send=send
-            )
-        elif kind not in ("http", "websocket") or SCOPE_KEY in scope or self._legacy(scope):
-            await self.app(scope, receive, send)  # a mounted app: the outer one observes it
+            await lifespan(config=self.config, app=app, scope=scope, receive=receive, send=send)
+        elif kind not in ("http", "websocket") or SCOPE_KEY in scope or self._instrumented(scope):
+            await app(scope, receive, send)  # a mounted app: the outer one observes it
         elif self.config["exclude"] is not None and self.config["exclude"](scope):
-            await self._excluded(scope, receive, send)
+            await self._excluded(app, scope, receive, send)
         else:
-            await self._observed(scope, receive, send)
+            await self._observed(app, scope, receive, send)
 
-    def _legacy(self, scope: Scope) -> bool:
-        if self.legacy is None:
-            self.legacy = _instrumented(getattr(scope.get("app"), "middleware_stack", None))
-        return self.legacy
+    def _instrumented(self, scope: Scope) -> bool:
+        stack = getattr(scope.get("app"), "middleware_stack", None)
+        if stack is not self._checked:
+            self._checked = stack
+            self._legacy = _instrumented(stack)
+        return self._legacy
 
-    async def _excluded(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _excluded(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         scope[SCOPE_KEY] = None  # mounted apps skip it too
         # an in-process call from another observed request must not report into it
         token = otel_context.attach(otel_context.set_value(CONTEXT_KEY, None))
         try:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
         finally:
             otel_context.detach(token)
             scope.pop(SCOPE_KEY, None)
 
-    async def _observed(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _observed(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         config = self.config
         websocket = scope["type"] == "websocket"
         tracer = self.providers.tracer() if config["tracing"] else None
         instruments = self.providers.instruments() if config["metrics"] and not websocket else None
         logger = self.providers.logger() if config["logs"] else None
         if tracer is None and instruments is None and logger is None:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         method = scope.get("method", "")
         known = method if method in self.methods else "_OTHER"
@@ -112,7 +119,7 @@ class TelemetryMiddleware:
         token = otel_context.attach(otel_context.set_value(CONTEXT_KEY, state))
         try:
             with _current(span):
-                await self._run(scope, receive, send, completion)
+                await _run(app, scope, receive, send, completion)
         finally:
             state.data = None
             state.exceptions.clear()
@@ -120,20 +127,6 @@ class TelemetryMiddleware:
             scope.pop(SCOPE_KEY, None)
             if parent_token is not None:
                 otel_context.detach(parent_token)
-
-    async def _run(self, scope: Scope, receive: Receive, send: Send, done: Completion) -> None:
-        websocket = scope["type"] == "websocket"
-        try:
-            if websocket:
-                await self.app(scope, receive, send)
-            else:
-                await self.app(scope, done.watch_receive(receive), done.watch_send(send))
-        except BaseException as exc:
-            record_exception(scope, exc)
-            done.finish(None if websocket and normal_close(exc) else exc)
-            raise
-        finally:
-            done.finish_unfinished(websocket)
 
     @staticmethod
     def _base_attributes(scope: Scope, method: str, websocket: bool) -> dict[str, Any]:
@@ -160,6 +153,21 @@ class TelemetryMiddleware:
             if method != known:
                 span_attributes["http.request.method_original"] = method
         return span_attributes
+
+
+async def _run(app: ASGIApp, scope: Scope, receive: Receive, send: Send, done: Completion) -> None:
+    websocket = scope["type"] == "websocket"
+    try:
+        if websocket:
+            await app(scope, receive, send)
+        else:
+            await app(scope, done.watch_receive(receive), done.watch_send(send))
+    except BaseException as exc:
+        record_exception(scope, exc)
+        done.finish(None if websocket and normal_close(exc) else exc)
+        raise
+    finally:
+        done.finish_unfinished(websocket)
 
 
 def _current(span: trace.Span | None) -> AbstractContextManager[Any]:
