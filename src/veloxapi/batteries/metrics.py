@@ -44,6 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from veloxapi.batteries._asgi import SendWatcher, header_value, route_template
 from veloxapi.batteries._workers import worker_count
 from veloxapi.batteries.metrics_body import BodyCounter
+from veloxapi.batteries.metrics_tally import RouteSeries, Tallies
 from veloxapi.batteries.settings import BatterySettings, ConfigurationError, CsvList, split_csv
 
 try:
@@ -68,6 +69,8 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 STATE_KEY = "velox_metrics"
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 DEFAULT_SIZE_BUCKETS = (100.0, 1_000.0, 10_000.0, 100_000.0, 1_000_000.0, 10_000_000.0)
+_FLUSH_EVERY = 1000
+"""Finished requests tallied before they are handed to prometheus-client unasked."""
 HEALTH_PATHS = ("/running", "/readyz", "/version")
 Buckets = Annotated[tuple[float, ...], NoDecode, BeforeValidator(split_csv)]
 
@@ -125,28 +128,28 @@ class HTTPMetrics:
             f"{prefix}_http_requests_total",
             "HTTP requests handled, by method, route template and status.",
             ("method", "route", "status"),
-            registry=self.registry,
+            registry=None,
         )
         self.latency = Histogram(
             f"{prefix}_http_request_duration_seconds",
             "Time to answer HTTP requests, by method, route template and status.",
             ("method", "route", "status"),
             buckets=self.settings.buckets,
-            registry=self.registry,
+            registry=None,
         )
         self.request_size = Histogram(
             f"{prefix}_http_request_size_bytes",
             "Size of HTTP request bodies, by method and route template.",
             ("method", "route"),
             buckets=self.settings.size_buckets,
-            registry=self.registry,
+            registry=None,
         )
         self.response_size = Histogram(
             f"{prefix}_http_response_size_bytes",
             "Size of HTTP response bodies, by method and route template.",
             ("method", "route"),
             buckets=self.settings.size_buckets,
-            registry=self.registry,
+            registry=None,
         )
         self.in_progress = Gauge(
             f"{prefix}_http_requests_in_progress",
@@ -155,6 +158,21 @@ class HTTPMetrics:
             multiprocess_mode="livesum",
             registry=self.registry,
         )
+        self.tallies = Tallies(
+            self.requests,
+            self.latency,
+            self.request_size,
+            self.response_size,
+            flush_every=1 if multiprocess_mode() else _FLUSH_EVERY,
+        )
+        for collector in (
+            self.tallies,  # first: a scrape hands the tallies over before reading the rest
+            self.requests,
+            self.latency,
+            self.request_size,
+            self.response_size,
+        ):
+            self.registry.register(collector)
         self.excluded = self.settings.excluded()
         self._series: dict[tuple[str, str], RouteSeries | None] = {}
         self._in_progress: dict[str, Any] = {}
@@ -167,7 +185,7 @@ class HTTPMetrics:
         key = (method, route)
         if key in self._series:
             return self._series[key]
-        found = None if route in self.excluded else RouteSeries(self, method, route)
+        found = None if route in self.excluded else RouteSeries(self.tallies, method, route)
         if len(self._series) < 4096:  # bounded: unmatched methods come from clients
             self._series[key] = found
         return found
@@ -201,34 +219,6 @@ class HTTPMetrics:
 
     def exposition(self) -> bytes:
         return prometheus_client.generate_latest(self.scrape_registry())
-
-
-class RouteSeries:
-    """The metric children of one method and route template, resolved once; per status
-    the request counter and latency histogram children are resolved on first use."""
-
-    __slots__ = ("_by_status", "_metrics", "method", "request_size", "response_size", "route")
-
-    def __init__(self, metrics: HTTPMetrics, method: str, route: str) -> None:
-        self._metrics = metrics
-        self.method, self.route = method, route
-        self.request_size = metrics.request_size.labels(method, route)
-        self.response_size = metrics.response_size.labels(method, route)
-        self._by_status: dict[int, tuple[Any, Any]] = {}
-
-    def observe(self, status: int, seconds: float, received: int, sent: int) -> None:
-        children = self._by_status.get(status)
-        if children is None:
-            labels = (self.method, self.route, str(status))
-            children = (
-                self._metrics.requests.labels(*labels),
-                self._metrics.latency.labels(*labels),
-            )
-            self._by_status[status] = children
-        children[0].inc()
-        children[1].observe(seconds)
-        self.request_size.observe(received)
-        self.response_size.observe(sent)
 
 
 class MetricsServer:

@@ -103,3 +103,28 @@ def test_one_worker_or_a_multiprocess_directory_do_not_warn(
 )
 def test_worker_count_signals(environ: dict[str, str], argv: list[str], expected: int) -> None:
     assert worker_count(environ, argv) == expected
+
+
+def test_every_finished_request_is_in_each_scrape_once_in_its_bucket() -> None:
+    app = Starlette(routes=[Route("/echo", echo, methods=["POST"])])
+    augment_app(app, metrics=MetricsSettings(size_buckets=(100.0, 1000.0)))
+    client = TestClient(app)
+
+    def bucket(le: str) -> float:
+        found = 0.0
+        for family in text_string_to_metric_families(client.get("/metrics").text):
+            for sample in family.samples:
+                labels = sample.labels
+                if (
+                    sample.name == "velox_http_request_size_bytes_bucket"
+                    and labels["route"] == "/echo"
+                    and labels["le"] == le
+                ):
+                    found += sample.value
+        return found
+
+    for size in (100, 101, 1000, 5000):
+        client.post("/echo", content=b"x" * size)
+    assert (bucket("100.0"), bucket("1000.0"), bucket("+Inf")) == (1, 3, 4)
+    client.post("/echo", content=b"x" * 10)
+    assert (bucket("100.0"), bucket("+Inf")) == (2, 5)  # earlier requests not counted twice
