@@ -71,7 +71,16 @@ def wire_alias(info: FieldInfo) -> str | AliasChoices | None:
 
 
 def lookup_names(spec: ParamSpec) -> tuple[str, ...]:
-    """The wire names under which a parameter's value may arrive, in order of preference."""
+    """The wire names under which a parameter's value may arrive, in order of preference
+    (lower-cased for headers, which are matched without regard to case)."""
+    names = declared_names(spec)
+    if spec.source is Source.HEADER:
+        return tuple(n.lower() for n in names)
+    return names
+
+
+def declared_names(spec: ParamSpec) -> tuple[str, ...]:
+    """The parameter's wire names as declared: what errors name the value by."""
     va = wire_alias(spec.field_info)
     if va is None:
         names: tuple[str, ...] = (spec.alias,)
@@ -81,8 +90,6 @@ def lookup_names(spec: ParamSpec) -> tuple[str, ...]:
         names = tuple(dict.fromkeys(str(c) for c in va.choices))
     if spec.source is Source.PATH and spec.alias not in names:
         names = (*names, spec.alias)  # a route whose template uses none of the choices
-    if spec.source is Source.HEADER:
-        return tuple(n.lower() for n in names)
     return names
 
 
@@ -100,7 +107,7 @@ def _field_for(spec: ParamSpec, wire: str | None = None) -> tuple[Any, FieldInfo
     if wire is not None:
         overrides["alias"] = overrides["validation_alias"] = wire
     else:
-        names = lookup_names(spec)
+        names = declared_names(spec)
         overrides["alias"] = names[0]
         overrides["validation_alias"] = names[0] if len(names) == 1 else AliasChoices(*names)
     return spec.annotation, FieldInfo.merge_field_infos(*spec.earlier_infos, info, **overrides)
@@ -138,7 +145,10 @@ class ParamGroupValidator:
         self.lookups = [
             (
                 spec.source,
-                [(name, _keyed(spec.source, name)) for name in lookup_names(spec)],
+                [
+                    (name, _keyed(spec.source, declared))
+                    for name, declared in zip(lookup_names(spec), declared_names(spec), strict=True)
+                ],
                 spec.is_sequence,
             )
             for spec in specs
@@ -220,6 +230,14 @@ class ModelGroupValidator:
         self.is_form = spec.source is Source.BODY
         self.pick = -1 if spec.source in (Source.QUERY, Source.BODY) else 0
         self.fields, self.loc_names, shapes = _index_fields(spec, models)
+        # wires of one field in order of preference: only the first one sent is the
+        # field's, the others are extra keys (as Pydantic reads alias choices)
+        self.choices = [
+            wires
+            for model in models
+            for name, field in model.model_fields.items()
+            if len(wires := _wire_names(model, name, field, spec)) > 1
+        ]
         self.hidden = set(self.loc_names) - set(self.fields)  # names only the model reads
         self.byte_keys = {f.key for f in self.fields.values() if f.wants_bytes}
         self.counts_extras = any(m.model_config.get("extra") in ("allow", "forbid") for m in models)
@@ -242,9 +260,10 @@ class ModelGroupValidator:
         data: dict[str, Any] = {}
         sent = False
         drop_empty = self.is_form and not self.union  # a union's members each decide
+        unused = self._unused_choices(source) if self.choices else ()
         for name, values in source.items():
             field = self.fields.get(name)
-            if field is None:
+            if field is None or name in unused:
                 if name in self.hidden:
                     continue
                 value: Any = values[0] if len(values) == 1 else values
@@ -259,6 +278,16 @@ class ModelGroupValidator:
                 if not (drop_empty and value == "" and not field.keep_empty):
                     data[field.key] = value
         return data, sent or (self.counts_extras and bool(data))
+
+    def _unused_choices(self, source: Mapping[str, list[Any]]) -> set[str]:
+        """Wires sent for a field that an earlier choice of the same field already gave."""
+        used: set[str] = set()
+        unused: set[str] = set()
+        for wires in self.choices:
+            present = [wire for wire in wires if wire in source]
+            used.update(present[:1])
+            unused.update(present[1:])
+        return unused - used  # a wire another field reads first is still read
 
     def read(self, source: Mapping[str, list[Any]]) -> tuple[Any, ErrorList]:
         data, sent = self.collect(source)
@@ -300,7 +329,7 @@ def _index_fields(
 ) -> tuple[dict[str, _GroupField], dict[str, str], dict[type[BaseModel], dict[str, bool]]]:
     """A group's wire names, the keys whose wire name differs (for error locations), and
     for each member model whether each key it reads is a list."""
-    convert = spec.source is Source.HEADER and getattr(spec.field_info, "convert_underscores", True)
+    convert = _converts(spec)
     discriminator = spec.field_info.discriminator
     fields: dict[str, _GroupField] = {}
     loc_names: dict[str, str] = {}
@@ -325,33 +354,52 @@ def _index_fields(
                         known.wants_bytes or wants_bytes,
                     )
                 )
-                if key != wire:
+                if key.lower() != wire.lower():  # a header name is reported as declared
                     loc_names.setdefault(key, wire)
     return fields, loc_names, shapes
+
+
+def _wire_names(model: type[BaseModel], name: str, field: FieldInfo, spec: ParamSpec) -> list[str]:
+    return [wire for wire, _ in _field_wires(model, name, field, spec.source, _converts(spec))]
+
+
+def _converts(spec: ParamSpec) -> bool:
+    return spec.source is Source.HEADER and getattr(spec.field_info, "convert_underscores", True)
 
 
 def _field_wires(
     model: type[BaseModel], name: str, field: FieldInfo, source: Source, convert: bool
 ) -> list[tuple[str, str]]:
-    """(wire name, key the model reads) for each name a model field may be sent under."""
+    """(wire name, key the model reads) for each name a model field may be sent under.
+
+    The model's ``validate_by_alias`` / ``validate_by_name`` settings decide whether
+    its aliases, its field name or both are read; a header sent under the field's
+    name follows the parameter's ``convert_underscores``.
+    """
     va = wire_alias(field)
-    keys: list[str] = (
+    aliases: list[str] = (
         [va]
         if isinstance(va, str)
         else [str(c) for c in va.choices]
         if va
-        else [field.alias or name]
+        else [field.alias]
+        if field.alias
+        else []
     )
-    by_name = model.model_config.get("validate_by_name") or model.model_config.get(
-        "populate_by_name"
-    )
-    if by_name and name not in keys:
-        keys.append(name)
+    config = model.model_config
+    by_alias = config.get("validate_by_alias", True) is not False
+    by_name = bool(config.get("validate_by_name") or config.get("populate_by_name"))
+    keys = aliases if by_alias and aliases else []
+    if not aliases or by_name or not by_alias:
+        keys = [*keys, name] if name not in keys else keys
     if source is not Source.HEADER:
         return [(key, key) for key in keys]
-    if convert and va is None and field.alias is None:
-        return [(name.replace("_", "-"), name)]
-    return [(key.lower(), key) for key in keys]
+    wires = []
+    for key in keys:
+        own_name = key == name and key not in aliases
+        wire = name.replace("_", "-") if own_name and convert else key
+        wires.append((wire.lower(), key))
+    return wires
 
 
 def _group_type(spec: ParamSpec, shapes: dict[type[BaseModel], _MemberShape]) -> Any:
