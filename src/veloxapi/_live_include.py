@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
-from veloxapi._engine.router_index import RouteList
+from veloxapi._engine.route.router_index import RouteList
 
 
 class LiveRouteList(RouteList):

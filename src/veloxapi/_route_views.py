@@ -17,7 +17,7 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from veloxapi._compat import ModelField
-from veloxapi._engine import analysis
+from veloxapi._engine.compile import analysis
 from veloxapi.dependencies._views import analysed_of, view_of
 from veloxapi.dependencies.models import Dependant
 from veloxapi.dependencies.utils import (

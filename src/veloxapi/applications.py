@@ -18,9 +18,9 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, ExceptionHandler, Lifespan, Receive, Scope, Send
 
 from veloxapi import params
-from veloxapi._engine.contributions import PlanContributor
-from veloxapi._engine.exception_middleware import ExceptionMiddleware
-from veloxapi._engine.inputs import DEFAULT_BODY_TIMEOUT
+from veloxapi._engine.compile.contributions import PlanContributor
+from veloxapi._engine.route.exception_middleware import ExceptionMiddleware
+from veloxapi._engine.run.inputs import DEFAULT_BODY_TIMEOUT
 from veloxapi._frontend.files import Fallback
 from veloxapi._frontend.install import CheckDir
 from veloxapi._request_limits import (
@@ -175,7 +175,7 @@ class VeloxAPI(Starlette):
             WebSocketRequestValidationError,
             websocket_request_validation_exception_handler,  # type: ignore[arg-type]
         )
-        # steps batteries and telemetry compile into route plans (veloxapi._engine.contributions)
+        # steps batteries and telemetry compile into route plans (see _engine.compile.contributions)
         self.plan_contributors: list[PlanContributor] = []
         self.user_middleware: list[Middleware] = list(middleware or [])
         self.middleware_stack: ASGIApp | None = None

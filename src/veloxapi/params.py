@@ -19,7 +19,7 @@ from pydantic import AliasChoices, AliasPath
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from veloxapi._engine.concurrency_limit import ConcurrencyLimit
+from veloxapi._engine.run.concurrency_limit import ConcurrencyLimit
 from veloxapi.exceptions import FastAPIDeprecationWarning
 
 _Unset: Any = PydanticUndefined

@@ -34,23 +34,23 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from veloxapi import params
-from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.analysis import (
+from veloxapi._engine.compile import typing_tools as tt
+from veloxapi._engine.compile.analysis import (
     check_pydantic_v2,
     get_dependant,
     route_dependency,
 )
-from veloxapi._engine.calls import CallMode, call_mode
-from veloxapi._engine.handler import (
+from veloxapi._engine.compile.plan import Plan
+from veloxapi._engine.compile.plan_cache import PlanCache
+from veloxapi._engine.route.router_index import IndexedRoute, RouteIndex
+from veloxapi._engine.run.calls import CallMode, call_mode
+from veloxapi._engine.run.handler import (
     HTTPEndpointHandler,
     RouteApp,
     WebSocketEndpointHandler,
     request_response,
 )
-from veloxapi._engine.plan import Plan
-from veloxapi._engine.plan_cache import PlanCache
-from veloxapi._engine.router_index import IndexedRoute, RouteIndex
-from veloxapi._engine.serialize import DumpOptions, ResponseSerializer
+from veloxapi._engine.run.serialize import DumpOptions, ResponseSerializer
 from veloxapi._frontend.files import Fallback
 from veloxapi._frontend.install import CheckDir, add_frontend
 from veloxapi._frontend.priority import (
@@ -296,7 +296,7 @@ class APIRoute(_Planned, IndexedRoute):
         )
 
     def _check_form_support(self) -> None:
-        from veloxapi._engine.plan import BodyMode, _body_mode, _PlanBuilder
+        from veloxapi._engine.compile.plan import BodyMode, _body_mode, _PlanBuilder
 
         body = _PlanBuilder({}, "").flat_body_params(self._analysed)
         if _body_mode(body) is BodyMode.FORM:

@@ -23,13 +23,13 @@ from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
 from veloxapi import params
-from veloxapi._engine.analysis import get_dependant, route_dependency
-from veloxapi._engine.cleanup import CleanupStack
-from veloxapi._engine.handler import _apply_sub_response, endpoint_context, send_then_clean_up
-from veloxapi._engine.inputs import Inputs
-from veloxapi._engine.plan import Plan
-from veloxapi._engine.plan_cache import PlanCache
-from veloxapi._engine.run import RequestContext, solve
+from veloxapi._engine.compile.analysis import get_dependant, route_dependency
+from veloxapi._engine.compile.plan import Plan
+from veloxapi._engine.compile.plan_cache import PlanCache
+from veloxapi._engine.run.cleanup import CleanupStack
+from veloxapi._engine.run.handler import _apply_sub_response, endpoint_context, send_then_clean_up
+from veloxapi._engine.run.inputs import Inputs
+from veloxapi._engine.run.solve import RequestContext, solve
 from veloxapi._frontend.files import FrontendFiles
 from veloxapi._request_limits import with_limits
 from veloxapi.exceptions import RequestValidationError

@@ -1,7 +1,7 @@
 """The batteries' one outer ASGI layer: what must run outside routing, fused.
 
 Route-specific battery work (rate limits, the response cache) is compiled into
-the route plans (:mod:`veloxapi._engine.contributions`). What concerns every
+the route plans (:mod:`veloxapi._engine.compile.contributions`). What concerns every
 request, routed or not, runs here, in one layer instead of one middleware per
 battery: the request id, global rate limits keyed by address or API key, CORS
 preflights, the errors battery's last-resort 500, the response headers (request

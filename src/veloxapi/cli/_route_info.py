@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.routing import BaseRoute, Mount
 
-from veloxapi._engine.analysis import Dependant
+from veloxapi._engine.compile.analysis import Dependant
 from veloxapi.routing import APIRoute, APIWebSocketRoute
 from veloxapi.security.base import SecurityBase
 

@@ -23,12 +23,12 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from veloxapi._compat import Undefined
-from veloxapi._engine.calls import CallMode
-from veloxapi._engine.cleanup import CleanupStack
-from veloxapi._engine.handler import REQUEST_STACK_KEY
-from veloxapi._engine.inputs import Inputs
-from veloxapi._engine.plan import Plan, Step, compile_plan
-from veloxapi._engine.run import RequestContext, solve
+from veloxapi._engine.compile.plan import Plan, Step, compile_plan
+from veloxapi._engine.run.calls import CallMode
+from veloxapi._engine.run.cleanup import CleanupStack
+from veloxapi._engine.run.handler import REQUEST_STACK_KEY
+from veloxapi._engine.run.inputs import Inputs
+from veloxapi._engine.run.solve import RequestContext, solve
 from veloxapi.dependencies._views import analysed_of, fingerprint
 from veloxapi.dependencies.models import Dependant
 from veloxapi.types import DependencyCacheKey

@@ -14,9 +14,9 @@ import dataclasses
 from typing import Any
 
 from veloxapi._compat import ModelField
-from veloxapi._engine import analysis
-from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.analysis import Injected, ParamSpec, Source
+from veloxapi._engine.compile import analysis
+from veloxapi._engine.compile import typing_tools as tt
+from veloxapi._engine.compile.analysis import Injected, ParamSpec, Source
 from veloxapi.dependencies.models import Dependant, _get_oauth_scopes, _unwrapped_call
 from veloxapi.security.base import SecurityBase
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from veloxapi._compat import ModelField
-from veloxapi._engine.calls import CallMode, call_mode
+from veloxapi._engine.run.calls import CallMode, call_mode
 from veloxapi.security.base import SecurityBase
 from veloxapi.types import DependencyCacheKey
 

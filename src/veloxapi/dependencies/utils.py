@@ -3,7 +3,7 @@
 Libraries built on FastAPI (fastapi-pagination, fastapi-jsonrpc,
 fastapi-injectable, fastapi-cache2, ...) import these to inspect routes, insert
 dependencies, and run dependency trees outside a route. Analysis is veloxapi's
-own (``veloxapi._engine.analysis``), shown as a ``Dependant`` view;
+own (``veloxapi._engine.compile.analysis``), shown as a ``Dependant`` view;
 :func:`solve_dependencies` compiles that view into a plan, once per shape, and
 runs it with the engine, as a route would.
 """
@@ -17,9 +17,9 @@ from typing import Any, ForwardRef, Literal
 
 from veloxapi import params
 from veloxapi._compat import ModelField, create_body_model, evaluate_forwardref, lenient_issubclass
-from veloxapi._engine import analysis
-from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.validators import read_upload_bytes as _read_file_bytes
+from veloxapi._engine.compile import analysis
+from veloxapi._engine.compile import typing_tools as tt
+from veloxapi._engine.compile.validators import read_upload_bytes as _read_file_bytes
 from veloxapi.dependencies._solve import SolvedDependency, solve_dependencies
 from veloxapi.dependencies._views import view_of
 from veloxapi.dependencies.models import Dependant, _get_cache_key

@@ -15,8 +15,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import CoreSchema, PydanticUndefined, core_schema, to_jsonable_python
 
 from veloxapi import params
-from veloxapi._engine.analysis import ParamSpec
-from veloxapi._engine.plan import BodyMode, _body_mode
+from veloxapi._engine.compile.analysis import ParamSpec
+from veloxapi._engine.compile.plan import BodyMode, _body_mode
 from veloxapi.openapi._gen_flat import FlatDependant
 from veloxapi.openapi._gen_form_models import form_model_entries, is_form_model, is_nullable
 from veloxapi.openapi._gen_params import wire_name

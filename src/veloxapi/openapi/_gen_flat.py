@@ -16,8 +16,8 @@ from typing import Any
 from pydantic.fields import FieldInfo
 from pydantic_core import CoreSchema
 
-from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.analysis import Dependant, ParamSpec
+from veloxapi._engine.compile import typing_tools as tt
+from veloxapi._engine.compile.analysis import Dependant, ParamSpec
 from veloxapi.security.base import SecurityBase
 
 

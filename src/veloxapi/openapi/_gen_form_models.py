@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel
 
 from veloxapi import params
-from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.analysis import ParamSpec
+from veloxapi._engine.compile import typing_tools as tt
+from veloxapi._engine.compile.analysis import ParamSpec
 from veloxapi.openapi._gen_schemas import SchemaRegistry, chain, title_from_name, titled
 
 

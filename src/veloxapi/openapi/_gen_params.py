@@ -17,8 +17,8 @@ from pydantic import AliasChoices, BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.analysis import ParamSpec, Source
+from veloxapi._engine.compile import typing_tools as tt
+from veloxapi._engine.compile.analysis import ParamSpec, Source
 from veloxapi.openapi._gen_flat import FlatDependant
 from veloxapi.openapi._gen_schemas import SchemaRegistry, title_from_name, titled
 

@@ -18,7 +18,7 @@ from typing import Any, get_args, get_origin
 from pydantic import TypeAdapter
 from starlette.responses import JSONResponse
 
-from veloxapi._engine import typing_tools as tt
+from veloxapi._engine.compile import typing_tools as tt
 from veloxapi.openapi._gen_schemas import (
     Finisher,
     SchemaRegistry,

@@ -23,10 +23,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from veloxapi import routing
-from veloxapi._engine.calls import CallMode
-from veloxapi._engine.handler import endpoint_context, where
-from veloxapi._engine.plan import BodyMode
-from veloxapi._engine.run import RequestContext
+from veloxapi._engine.compile.plan import BodyMode
+from veloxapi._engine.run.calls import CallMode
+from veloxapi._engine.run.handler import endpoint_context, where
+from veloxapi._engine.run.solve import RequestContext
 from veloxapi.exceptions import (
     RequestValidationError,
     ResponseValidationError,
@@ -34,8 +34,8 @@ from veloxapi.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from veloxapi._engine.handler import HTTPEndpointHandler, WebSocketEndpointHandler
-    from veloxapi._engine.plan import Plan
+    from veloxapi._engine.compile.plan import Plan
+    from veloxapi._engine.run.handler import HTTPEndpointHandler, WebSocketEndpointHandler
     from veloxapi.telemetry._observer import PlanObserver
 
 _SOLVE = routing.solve_dependencies

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from veloxapi._engine.calls import CallMode
-from veloxapi._engine.handler import endpoint_context, where
-from veloxapi._engine.plan import BodyMode
-from veloxapi._engine.run import RequestContext, solve
-from veloxapi._engine.streaming import stream_response
+from veloxapi._engine.compile.plan import BodyMode
+from veloxapi._engine.run.calls import CallMode
+from veloxapi._engine.run.handler import endpoint_context, where
+from veloxapi._engine.run.solve import RequestContext, solve
+from veloxapi._engine.run.streaming import stream_response
 from veloxapi.background import BackgroundTasks
 from veloxapi.exceptions import (
     RequestValidationError,
@@ -30,9 +30,9 @@ from veloxapi.telemetry._operations import operation, run_sync_in_span, validati
 from veloxapi.telemetry._request import RequestTelemetry, current_request
 
 if TYPE_CHECKING:
-    from veloxapi._engine.handler import HTTPEndpointHandler, WebSocketEndpointHandler
-    from veloxapi._engine.plan import Plan
-    from veloxapi._engine.route_contract import PlannedWebSocketRoute
+    from veloxapi._engine.compile.plan import Plan
+    from veloxapi._engine.run.handler import HTTPEndpointHandler, WebSocketEndpointHandler
+    from veloxapi._engine.run.route_contract import PlannedWebSocketRoute
 
 
 class PlanObserver:

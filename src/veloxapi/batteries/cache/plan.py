@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from veloxapi._engine.contributions import CallEndpoint, Contribution, RouteInfo
+from veloxapi._engine.compile.contributions import CallEndpoint, Contribution, RouteInfo
 from veloxapi.batteries.cache.core import STATE_KEY, ResponseCache
 from veloxapi.batteries.cache.exchange import (
     HeaderList,

@@ -17,7 +17,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from veloxapi._engine.calls import CallMode, call_mode
+from veloxapi._engine.run.calls import CallMode, call_mode
 
 CallT = TypeVar("CallT", bound=Callable[..., Any])
 

@@ -23,7 +23,7 @@ from typing import Any
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from veloxapi._engine.contributions import BatteryStep, Contribution, RouteInfo
+from veloxapi._engine.compile.contributions import BatteryStep, Contribution, RouteInfo
 from veloxapi.batteries.documentation import document_batteries
 from veloxapi.batteries.layer import outer_layer
 from veloxapi.batteries.ratelimit.limiter import STATE_KEY, RateLimit, RateLimiter, parse_rates

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from veloxapi._engine.analysis import Dependant
-from veloxapi._engine.plan import Plan, compile_plan
+from veloxapi._engine.compile.analysis import Dependant
+from veloxapi._engine.compile.plan import Plan, compile_plan
 
 __all__ = ["PlanCache"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from veloxapi._engine.validators import shape_errors
+from veloxapi._engine.compile.validators import shape_errors
 from veloxapi.encoders import jsonable_encoder, untyped_json
 from veloxapi.exceptions import EndpointContext, ResponseValidationError
 from veloxapi.types import IncEx

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from veloxapi._engine.plan import Plan
-from veloxapi._engine.serialize import ResponseSerializer
+from veloxapi._engine.compile.plan import Plan
+from veloxapi._engine.run.serialize import ResponseSerializer
 
 __all__ = ["PlannedRoute", "PlannedWebSocketRoute"]
 

@@ -13,12 +13,12 @@ from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from veloxapi._engine.analysis import Injected, Source
-from veloxapi._engine.calls import CallMode
-from veloxapi._engine.cleanup import CleanupStack, enter_yield_dependency
-from veloxapi._engine.inputs import Inputs
-from veloxapi._engine.plan import BodyMode, Plan, Step, compile_plan
-from veloxapi._engine.validators import ErrorList, ParamGroupValidator
+from veloxapi._engine.compile.analysis import Injected, Source
+from veloxapi._engine.compile.plan import BodyMode, Plan, Step, compile_plan
+from veloxapi._engine.compile.validators import ErrorList, ParamGroupValidator
+from veloxapi._engine.run.calls import CallMode
+from veloxapi._engine.run.cleanup import CleanupStack, enter_yield_dependency
+from veloxapi._engine.run.inputs import Inputs
 from veloxapi.exceptions import FastAPIError, RequestValidationError
 
 

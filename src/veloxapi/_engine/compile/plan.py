@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from veloxapi._engine.analysis import Dependant, Injected, ParamSpec, Source, get_dependant
-from veloxapi._engine.calls import CallMode, call_mode
-from veloxapi._engine.concurrency_limit import ConcurrencyLimit
-from veloxapi._engine.contributions import (
+from veloxapi._engine.compile.analysis import Dependant, Injected, ParamSpec, Source, get_dependant
+from veloxapi._engine.compile.contributions import (
     BatteryStep,
     Contribution,
     EndpointHook,
@@ -27,13 +25,15 @@ from veloxapi._engine.contributions import (
     chain,
     gather,
 )
-from veloxapi._engine.validators import (
+from veloxapi._engine.compile.validators import (
     EmbeddedBodyValidator,
     FormValidator,
     ModelGroupValidator,
     ParamGroupValidator,
     SingleBodyValidator,
 )
+from veloxapi._engine.run.calls import CallMode, call_mode
+from veloxapi._engine.run.concurrency_limit import ConcurrencyLimit
 
 Overrides = Mapping[Callable[..., Any], Callable[..., Any]]
 

@@ -15,13 +15,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from veloxapi._engine.calls import CallMode
-from veloxapi._engine.cleanup import CleanupStack
-from veloxapi._engine.inputs import Inputs
-from veloxapi._engine.plan import Plan
-from veloxapi._engine.route_contract import PlannedRoute, PlannedWebSocketRoute
-from veloxapi._engine.run import RequestContext, solve
-from veloxapi._engine.streaming import stream_response
+from veloxapi._engine.compile.plan import Plan
+from veloxapi._engine.run.calls import CallMode
+from veloxapi._engine.run.cleanup import CleanupStack
+from veloxapi._engine.run.inputs import Inputs
+from veloxapi._engine.run.route_contract import PlannedRoute, PlannedWebSocketRoute
+from veloxapi._engine.run.solve import RequestContext, solve
+from veloxapi._engine.run.streaming import stream_response
 from veloxapi.exception_handlers import is_body_allowed_for_status_code
 from veloxapi.exceptions import (
     EndpointContext,

@@ -26,9 +26,9 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from veloxapi import params
-from veloxapi._engine import typing_tools as tt
-from veloxapi._engine.calls import CallMode, call_mode
-from veloxapi._engine.concurrency_limit import ConcurrencyLimit
+from veloxapi._engine.compile import typing_tools as tt
+from veloxapi._engine.run.calls import CallMode, call_mode
+from veloxapi._engine.run.concurrency_limit import ConcurrencyLimit
 from veloxapi.exceptions import DependencyScopeError, FastAPIError, PydanticV1NotSupportedError
 
 

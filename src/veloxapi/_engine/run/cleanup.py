@@ -28,8 +28,8 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 
-from veloxapi._engine.calls import CallMode
-from veloxapi._engine.plan import Step
+from veloxapi._engine.compile.plan import Step
+from veloxapi._engine.run.calls import CallMode
 from veloxapi.concurrency import contextmanager_in_threadpool
 
 

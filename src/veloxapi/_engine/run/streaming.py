@@ -11,12 +11,12 @@ import anyio.to_thread
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Send
 
-from veloxapi._engine.calls import CallMode
+from veloxapi._engine.run.calls import CallMode
 from veloxapi.sse import EventSourceResponse, ServerSentEvent, close_body, format_sse_event
 
 if TYPE_CHECKING:
-    from veloxapi._engine.route_contract import PlannedRoute
-    from veloxapi._engine.run import RequestContext
+    from veloxapi._engine.run.route_contract import PlannedRoute
+    from veloxapi._engine.run.solve import RequestContext
 
 _END = object()
 

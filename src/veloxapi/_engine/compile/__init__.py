@@ -1,0 +1,1 @@
+"""Compile phase: signatures analysed once into parameter specs, then into route plans."""

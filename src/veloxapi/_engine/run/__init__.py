@@ -1,0 +1,1 @@
+"""Run phase: one request through a compiled plan (inputs, steps, cleanup, response)."""
