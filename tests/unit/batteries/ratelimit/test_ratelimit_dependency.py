@@ -46,7 +46,7 @@ def build(**settings: object) -> TestClient:
     async def me() -> str:
         return "me"
 
-    @app.get("/two", dependencies=[Depends(RateLimit("1/second", "3/hour"))])
+    @app.get("/two", dependencies=[Depends(RateLimit("1/hour", "3/day"))])
     async def two() -> str:
         return "two"
 
