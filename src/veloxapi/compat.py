@@ -15,6 +15,11 @@ distribution of that version (``version("fastapi")``, ``metadata("fastapi")``,
 ``distributions()``, ``packages_distributions()``), without FastAPI being
 installed; its summary says it is provided by veloxapi.
 
+``logging.getLogger("fastapi")`` is veloxapi's own logger while the alias is
+installed (unless a ``fastapi`` logger existed before), so logging configuration
+written for FastAPI (levels, handlers, ``assertLogs("fastapi")``) applies to what
+veloxapi logs.
+
 The alias takes precedence over an installed FastAPI: once installed, the real
 ``fastapi`` package can no longer be imported in this process. Installing after
 the real ``fastapi`` was imported is refused, because both would then be in use.
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from importlib import metadata
@@ -164,6 +170,14 @@ def install() -> None:
             "Call it first in your entry point, or run pytest with -p veloxapi.compat."
         )
     sys.meta_path.insert(0, _IMPORTER)
+    _alias_logger()
+
+
+def _alias_logger() -> None:
+    """Register veloxapi's logger under FastAPI's logger name, if that name is free."""
+    known = logging.Logger.manager.loggerDict
+    if ALIAS not in known:
+        known[ALIAS] = logging.getLogger(TARGET)
 
 
 def pytest_load_initial_conftests(early_config: Any, parser: Any, args: list[str]) -> None:

@@ -73,6 +73,7 @@ def load_sdk() -> Sdk:
     except ImportError as exc:
         raise FastAPIError(
             "Automatic OpenTelemetry export needs the SDK and OTLP exporter: pip install "
-            '"veloxapi[otel]". Or configure providers yourself and pass '
+            '"veloxapi[otel]" (the extra that takes the place of fastapi[opentelemetry]). '
+            "Or configure providers yourself and pass "
             "telemetry={'auto_configure': False} to the application."
         ) from exc

@@ -193,3 +193,42 @@ def test_metadata_lookups_fail_as_usual_without_the_alias() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "absent"
+
+
+def test_fastapi_logger_is_veloxapis_logger_under_the_alias() -> None:
+    result = run_python(
+        """
+        import logging
+        import unittest
+
+        import veloxapi.compat
+        veloxapi.compat.install()
+        from veloxapi.logger import logger
+
+        assert logging.getLogger("fastapi") is logger
+        assert logging.getLogger("fastapi.child").parent is logger
+        with unittest.TestCase().assertLogs("fastapi", level="WARNING") as seen:
+            logger.warning("from veloxapi")
+        assert seen.records[0].getMessage() == "from veloxapi"
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_an_existing_fastapi_logger_is_left_alone() -> None:
+    result = run_python(
+        """
+        import logging
+
+        own = logging.getLogger("fastapi")
+        import veloxapi.compat
+        veloxapi.compat.install()
+        assert logging.getLogger("fastapi") is own
+        assert logging.getLogger("veloxapi") is not own
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
