@@ -18,7 +18,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
 
-.PHONY: venv compat-libs test lint typecheck pytest run conformance conformance-baseline readme-table bench bench-quick profile docs soak
+.PHONY: venv compat-libs test lint typecheck pytest run conformance conformance-baseline readme-table bench bench-quick bench-instructions profile docs soak
 
 venv: $(STAMP)
 
@@ -110,6 +110,10 @@ bench: venv
 
 bench-quick: venv
 	$(MAKE) -C benchmarks bench-quick
+
+# Instructions per request under callgrind (valgrind), every framework; README tables.
+bench-instructions: venv
+	$(MAKE) -C benchmarks instructions
 
 # make profile SCENARIO=path_query [FRAMEWORK=fastapi]
 profile: venv

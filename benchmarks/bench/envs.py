@@ -19,7 +19,9 @@ _PYTHONS = {
     "fastapi": str(BENCH_DIR / ".venv-fastapi" / "bin" / "python"),
     "fastapi_addons": str(BENCH_DIR / ".venv-fastapi" / "bin" / "python"),
     "litestar": str(BENCH_DIR / ".venv-litestar" / "bin" / "python"),
+    "fasterapi": str(BENCH_DIR / ".venv-fasterapi" / "bin" / "python"),
     "floor": str(BENCH_DIR / ".venv-fastapi" / "bin" / "python"),
+    "harness": str(BENCH_DIR / ".venv-fastapi" / "bin" / "python"),
 }
 
 

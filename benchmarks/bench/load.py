@@ -3,7 +3,16 @@
 import importlib
 from typing import Any
 
-FRAMEWORKS = ("veloxapi", "batteries", "fastapi", "fastapi_addons", "litestar", "floor")
+FRAMEWORKS = (
+    "veloxapi",
+    "batteries",
+    "fastapi",
+    "fastapi_addons",
+    "litestar",
+    "fasterapi",
+    "floor",
+    "harness",
+)
 """``batteries`` is veloxapi serving the same app with every battery switched on;
 ``fastapi_addons`` is FastAPI with the third-party add-ons for the same features."""
 
@@ -13,7 +22,9 @@ _MODULES = {
     "fastapi": "apps.fastapi_style",
     "fastapi_addons": "apps.fastapi_style",
     "litestar": "apps.litestar_app",
+    "fasterapi": "apps.fasterapi_app",
     "floor": "apps.floor_asgi",
+    "harness": "apps.harness",
 }
 
 
