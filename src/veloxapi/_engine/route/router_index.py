@@ -124,7 +124,9 @@ class RouteIndex:
     def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
         # a plain list assigned by user code is compared route by route
         key: Any = (
-            (id(routes), routes.version) if type(routes) is RouteList else tuple(map(id, routes))
+            (id(routes), routes.version)
+            if isinstance(routes, RouteList)
+            else tuple(map(id, routes))
         )
         if key != self._key:
             self._rebuild(routes)
