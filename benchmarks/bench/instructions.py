@@ -2,6 +2,7 @@
 
     python -m bench.instructions [--frameworks a,b] [--scenarios x,y] [--jobs 2]
     python -m bench.instructions --report      # only re-render the README tables
+    python -m bench.instructions --merge --frameworks veloxapi   # re-measure one column
 
 Each (framework, scenario) pair is measured by `bench.callgrind` in its own process;
 pairs run ``--jobs`` at a time (instruction counts do not depend on the machine's
@@ -29,13 +30,23 @@ from bench.scenarios import BY_NAME
 
 START, END = "<!-- instructions:start -->", "<!-- instructions:end -->"
 RESULTS = RESULTS_DIR / "instructions.json"
-FRAMEWORKS = ("harness", "floor", "veloxapi", "batteries", "fastapi", "litestar", "fasterapi")
+FRAMEWORKS = (
+    "harness",
+    "floor",
+    "veloxapi",
+    "batteries",
+    "fastapi",
+    "fastapi_addons",
+    "litestar",
+    "fasterapi",
+)
 NAMES = {
     "harness": "harness",
     "floor": "floor",
     "veloxapi": "veloxapi",
     "batteries": "veloxapi + batteries",
     "fastapi": "FastAPI",
+    "fastapi_addons": "FastAPI + add-ons",
     "litestar": "Litestar",
     "fasterapi": "FasterAPI",
 }
@@ -65,7 +76,12 @@ _VERSIONS = (
 
 
 def _versions(framework: str) -> dict[str, str]:
-    own = {"fastapi": "fastapi", "litestar": "litestar", "fasterapi": "faster-api-web"}
+    own = {
+        "fastapi": "fastapi",
+        "fastapi_addons": "fastapi",
+        "litestar": "litestar",
+        "fasterapi": "faster-api-web",
+    }
     names = [*PACKAGES, *([own[framework]] if framework in own else [])]
     if framework in ("veloxapi", "batteries"):
         names.append("veloxapi")
@@ -102,6 +118,17 @@ def run(frameworks: list[str], scenarios: list[str], jobs: int) -> dict[str, Any
     }
 
 
+def merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``old`` with the pairs and venv versions ``new`` measured replaced by ``new``'s."""
+    measured = {(row["framework"], row["scenario"]) for row in new["results"]}
+    kept = [row for row in old["results"] if (row["framework"], row["scenario"]) not in measured]
+    return {
+        "measured_at": new["measured_at"],
+        "versions": {**old["versions"], **new["versions"]},
+        "results": kept + new["results"],
+    }
+
+
 def _table(data: dict[str, Any]) -> list[str]:
     cost: dict[tuple[str, str], int] = {}
     for row in data["results"]:
@@ -110,16 +137,22 @@ def _table(data: dict[str, Any]) -> list[str]:
     frameworks = [fw for fw in FRAMEWORKS if any(key[0] == fw for key in cost)]
     scenarios = [sc for sc in SCENARIOS if any(key[1] == sc for key in cost)]
     versus = [fw for fw in ("floor", "fastapi", "litestar", "fasterapi") if fw in frameworks]
-    head = [NAMES[fw] for fw in frameworks] + [f"{NAMES[fw]} / veloxapi" for fw in versus]
+    # the batteries targets: their cost over bare veloxapi, and FastAPI + add-ons over them
+    pairs = [(fw, "veloxapi") for fw in versus]
+    if "batteries" in frameworks:
+        pairs.append(("batteries", "veloxapi"))
+        if "fastapi_addons" in frameworks:
+            pairs.append(("fastapi_addons", "batteries"))
+    head = [NAMES[fw] for fw in frameworks] + [f"{NAMES[a]} / {NAMES[b]}" for a, b in pairs]
     lines = ["| Scenario | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
     for scenario in scenarios:
         harness = cost.get(("harness", scenario), 0)
         cells = [
             f"{cost[(fw, scenario)]:,}" if (fw, scenario) in cost else "—" for fw in frameworks
         ]
-        mine = cost.get(("veloxapi", scenario))
-        for fw in versus:
-            theirs = cost.get((fw, scenario))
+        for theirs_name, mine_name in pairs:
+            mine = cost.get((mine_name, scenario))
+            theirs = cost.get((theirs_name, scenario))
             if mine is None or theirs is None or mine <= harness:
                 cells.append("—")
             else:
@@ -155,9 +188,8 @@ def render(data: dict[str, Any]) -> str:
         "",
         f"Measured {data['measured_at']} with valgrind's callgrind, in-process (the"
         " driver calls the ASGI app directly), instructions per request (lower is"
-        " better); the ratio columns divide another framework's count by veloxapi's,"
-        " each after subtracting the harness's own cost (higher means veloxapi does"
-        " less work).",
+        " better); a ratio column A / B divides A's count by B's, each after"
+        " subtracting the harness's own cost (above 1: B does less work than A).",
         "",
         *_table(data),
         "",
@@ -183,12 +215,17 @@ def main() -> None:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--report", action="store_true", help="only re-render the tables")
+    parser.add_argument(
+        "--merge", action="store_true", help="replace only the measured pairs in the results"
+    )
     args = parser.parse_args()
     if not args.report:
         unknown = [s for s in args.scenarios.split(",") if s not in BY_NAME]
         if unknown:
             parser.error(f"unknown scenarios: {', '.join(unknown)}")
         data = run(args.frameworks.split(","), args.scenarios.split(","), args.jobs)
+        if args.merge and RESULTS.exists():
+            data = merge(json.loads(RESULTS.read_text()), data)
         RESULTS.write_text(json.dumps(data, indent=1) + "\n")
         print(f"wrote {RESULTS}")
     data = json.loads(RESULTS.read_text())

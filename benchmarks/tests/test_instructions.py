@@ -3,8 +3,7 @@
 from pathlib import Path
 
 import pytest
-
-from bench.instructions import END, START, render, replace_block
+from bench.instructions import END, START, merge, render, replace_block
 
 
 def _data(versions: dict[str, dict[str, str]]) -> dict[str, object]:
@@ -40,3 +39,22 @@ def test_replace_block_keeps_the_rest(tmp_path: Path) -> None:
     (tmp_path / "bare.md").write_text("no markers")
     with pytest.raises(ValueError, match="instructions:start"):
         replace_block(tmp_path / "bare.md", "new")
+
+
+def test_batteries_columns_and_merge() -> None:
+
+    old = _data({"veloxapi": {"pydantic": "2.14.4"}})
+    new = {
+        "measured_at": "2026-12-06T00:00:00+00:00",
+        "versions": {"fastapi_addons": {"pydantic": "2.14.4"}},
+        "results": [
+            {"framework": "batteries", "scenario": "plain_dict", "per_request": 120_000},
+            {"framework": "fastapi_addons", "scenario": "plain_dict", "per_request": 620_000},
+        ],
+    }
+    text = render(merge(old, new))
+    assert "veloxapi + batteries / veloxapi | FastAPI + add-ons / veloxapi + batteries |" in text
+    row = next(line for line in text.splitlines() if line.startswith("| `plain_dict`"))
+    # batteries: (120k - 20k) / (70k - 20k) = 2.00; add-ons: (620k - 20k) / (120k - 20k) = 6.00
+    assert row.endswith("| 2.00x | 6.00x |")
+    assert "2026-12-06" in text
