@@ -20,9 +20,10 @@ from starlette.types import ASGIApp, ExceptionHandler, Lifespan, Receive, Scope,
 from veloxapi import params
 from veloxapi._engine.compile.contributions import PlanContributor
 from veloxapi._engine.route.exception_middleware import ExceptionMiddleware
-from veloxapi._engine.run.inputs import DEFAULT_BODY_TIMEOUT
+from veloxapi._engine.run.body_policy import DEFAULT_BODY_TIMEOUT
 from veloxapi._frontend.files import Fallback
 from veloxapi._frontend.install import CheckDir
+from veloxapi._hardening import body_policy
 from veloxapi._request_limits import (
     FormLimits,
     LimitErrorResponder,
@@ -53,7 +54,14 @@ AppType = TypeVar("AppType", bound="VeloxAPI")
 
 
 class VeloxAPI(Starlette):
-    """A FastAPI-compatible application whose routes run compiled request plans."""
+    """A FastAPI-compatible application whose routes run compiled request plans.
+
+    Hardened by default (``veloxapi._hardening``): a 1 MiB body limit where no
+    ``max_body_size`` is set, a JSON depth limit and a minimum body rate;
+    ``hardened=False`` gives FastAPI's defaults, as the ``FastAPI`` subclass does.
+    """
+
+    hardened_by_default = True
 
     def __init__(
         self,
@@ -99,9 +107,12 @@ class VeloxAPI(Starlette):
         strict_content_type: bool = True,
         docs_assets: str = "local",
         batteries: Mapping[str, Any] | None = None,
-        max_body_size: int | None = None,
+        max_body_size: int | None = Default(None),
         form_limits: FormLimits | None = None,
         request_body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
+        hardened: bool | None = None,
+        max_json_depth: int | None = Default(None),
+        request_body_min_rate: float | None = Default(None),
         telemetry: TelemetryConfig | None = None,
         **extra: Any,
     ) -> None:
@@ -179,9 +190,19 @@ class VeloxAPI(Starlette):
         self.plan_contributors: list[PlanContributor] = []
         self.user_middleware: list[Middleware] = list(middleware or [])
         self.middleware_stack: ASGIApp | None = None
-        self.max_body_size = check_body_size(max_body_size)
+        self.max_body_size = check_body_size(
+            None if isinstance(max_body_size, DefaultPlaceholder) else max_body_size
+        )
         self.form_limits = check_form_limits(form_limits)
         self.request_body_timeout = request_body_timeout
+        self.hardened = self.hardened_by_default if hardened is None else hardened
+        self.body_policy = body_policy(
+            hardened=self.hardened,
+            max_body_size=max_body_size,
+            max_json_depth=max_json_depth,
+            request_body_min_rate=request_body_min_rate,
+            request_body_timeout=request_body_timeout,
+        )
         self._telemetry = resolve_config(telemetry)
         self._telemetry_given = telemetry is not None
         self.telemetry_observer: Any = None  # set with the stack; route plans read it
@@ -410,7 +431,11 @@ class VeloxAPI(Starlette):
 
 
 class FastAPI(VeloxAPI):
-    """``VeloxAPI`` under FastAPI's name, with FastAPI's default document title."""
+    """``VeloxAPI`` under FastAPI's name, with FastAPI's defaults: its document title, and
+    no body limit, JSON depth limit or minimum body rate unless asked for
+    (``hardened=True`` or each setting)."""
+
+    hardened_by_default = False
 
     def __init__(self, *, title: str = "FastAPI", **kwargs: Any) -> None:
         super().__init__(title=title, **kwargs)

@@ -42,7 +42,11 @@ from veloxapi._engine.compile.analysis import (
 )
 from veloxapi._engine.compile.plan import Plan
 from veloxapi._engine.compile.plan_cache import PlanCache
-from veloxapi._engine.route.router_index import IndexedRoute, RouteIndex
+from veloxapi._engine.route.router_index import (
+    IndexedRoute,
+    RouteIndex,
+    answer_wrong_method,
+)
 from veloxapi._engine.run.calls import CallMode, call_mode
 from veloxapi._engine.run.handler import (
     HTTPEndpointHandler,
@@ -573,6 +577,8 @@ class APIRouter(starlette_routing.Router):
                     await cast(APIRoute, route).app(scope, receive, send)  # method checked
                 else:
                     await route.handle(scope, receive, send)
+                return
+            if await answer_wrong_method(self.routes, scope, receive, send):
                 return
         await super().app(scope, receive, send)
 

@@ -19,8 +19,6 @@ from reliability_server import Server
 
 DEFAULT_EXAMPLES = 50
 DEFAULT_SEED = 15
-ENGINE_ALLOW_CHECK = "allow_header_conformance"
-"""Fails today: a 405 lists only the first matching route's method in ``Allow``."""
 
 
 @dataclass

@@ -219,15 +219,30 @@ def test_json_body_that_is_not_an_object(server: tuple[str, Recorder]) -> None:
     assert_still_serving(base)
 
 
-def test_moderately_nested_json_is_accepted(server: tuple[str, Recorder]) -> None:
+def test_nesting_up_to_the_hardened_depth_is_accepted(server: tuple[str, Recorder]) -> None:
     base, _ = server
-    depth = 200
+    depth = 127  # and the object around it: 128 levels, the hardened max_json_depth
     body = b'{"a": ' + b"[" * depth + b"]" * depth + b"}"
     response = httpx.post(
         f"{base}/data", content=body, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 200
     assert response.json() == {"keys": 1}
+
+
+def test_nesting_past_the_hardened_depth_is_422(server: tuple[str, Recorder]) -> None:
+    base, _ = server
+    depth = 128
+    body = b'{"a": ' + b"[" * depth + b"]" * depth + b"}"
+    response = httpx.post(
+        f"{base}/data", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["type"] == "json_too_deep"
+    assert error["loc"] == ["body"]
+    assert error["ctx"] == {"max_depth": 128}
+    assert_still_serving(base)
 
 
 def test_large_integer_over_constraint_is_422(server: tuple[str, Recorder]) -> None:

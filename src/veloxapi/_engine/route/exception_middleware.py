@@ -9,16 +9,19 @@ object only when an exception actually needs a handler.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException, WebSocketException
 from starlette.middleware.errors import ServerErrorMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
+
+_log = logging.getLogger("veloxapi")
 
 
 class ExceptionMiddleware:
@@ -67,6 +70,13 @@ class ExceptionMiddleware:
             except Exception as exc:
                 handler = self._handler_for(exc)
                 if handler is None:
+                    if isinstance(exc, ClientDisconnect):
+                        # the client left while the app read its body: nobody to answer,
+                        # cleanup already ran on the way out; no 500, no traceback
+                        _log.debug(
+                            "client disconnected while %s read the request body", scope.get("path")
+                        )
+                        return
                     raise
                 if started.started:
                     raise RuntimeError(

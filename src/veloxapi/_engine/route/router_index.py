@@ -17,8 +17,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from starlette._utils import get_route_path
+from starlette.exceptions import HTTPException
+from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Match, Mount, Route
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 _Candidate = tuple[int, BaseRoute]
 
@@ -185,6 +187,30 @@ class RouteIndex:
         if best is None:
             return None
         return best[1], best[2]
+
+
+async def answer_wrong_method(
+    routes: Sequence[BaseRoute], scope: Scope, receive: Receive, send: Send
+) -> bool:
+    """405 naming every method the request's path supports, when several routes serve it.
+
+    For a request no route matches fully. Starlette names only the first path-matching
+    route's methods; with fewer than two such routes that is all of them, so nothing is
+    answered here (False) and the router answers as usual.
+    """
+    methods: set[str] = set()
+    partial = 0
+    for route in routes:
+        if isinstance(route, Route) and route.methods and route.matches(scope)[0] is Match.PARTIAL:
+            partial += 1
+            methods.update(route.methods)
+    if partial < 2:
+        return False
+    headers = {"Allow": ", ".join(sorted(methods))}
+    if "app" in scope:  # the app's exception handlers answer, as for Starlette's own 405
+        raise HTTPException(status_code=405, headers=headers)
+    await PlainTextResponse("Method Not Allowed", 405, headers=headers)(scope, receive, send)
+    return True
 
 
 def _match_api_route(route: Any, path: str, scope: Scope) -> Scope | None:

@@ -7,20 +7,17 @@ import json
 from typing import Any
 from urllib.parse import unquote_plus
 
-import anyio
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect, HTTPConnection, Request, cookie_parser
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from veloxapi._engine.run.body_policy import BodyWatch, check_json_depth, policy_of
 from veloxapi._request_limits import form_limits_in
 from veloxapi.exceptions import HTTPException, RequestValidationError
 
 _PARSE_ERROR = "There was an error parsing the body"
-_TIMEOUT = "The request body was not received in time"
-DEFAULT_BODY_TIMEOUT = 30.0
-"""Seconds a client may stay silent while sending a request body."""
 
 
 class Inputs:
@@ -33,6 +30,7 @@ class Inputs:
         "_form",
         "_headers",
         "_query",
+        "_watch",
         "receive",
         "scope",
         "send",
@@ -48,6 +46,7 @@ class Inputs:
         self._connection: HTTPConnection | None = None
         self._body: bytes | None = None
         self._form: FormData | None = None
+        self._watch: BodyWatch | None = None
 
     # -- connection objects ------------------------------------------------------------------
     @property
@@ -101,19 +100,16 @@ class Inputs:
 
     # -- body --------------------------------------------------------------------------------
     async def receive_in_time(self) -> Message:
-        """The next ASGI message, or 408 when the client sends nothing for too long.
+        """The next ASGI message of the body, within the app's body policy.
 
-        A client that sends headers and then part of a body, or nothing, must not
-        hold a worker forever; the idle limit is the app's ``request_body_timeout``.
+        Silence past ``request_body_timeout``, a body slower than
+        ``request_body_min_rate`` or larger than the default limit ends the request
+        with 408 or 413 (``veloxapi._engine.run.body_policy``).
         """
-        limit = getattr(self.scope.get("app"), "request_body_timeout", DEFAULT_BODY_TIMEOUT)
-        if limit is None:
-            return await self.receive()
-        try:
-            with anyio.fail_after(limit):
-                return await self.receive()
-        except TimeoutError:
-            raise HTTPException(status_code=408, detail=_TIMEOUT) from None
+        watch = self._watch
+        if watch is None:
+            watch = self._watch = BodyWatch(self.scope, self.receive)
+        return await watch.next_message()
 
     async def body_bytes(self) -> bytes:
         if self._body is None:
@@ -164,7 +160,7 @@ class Inputs:
         elif not _is_json_media_type(content_type):
             return raw, True
         try:
-            return json.loads(raw), True
+            value = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise RequestValidationError(
                 [
@@ -180,6 +176,10 @@ class Inputs:
             ) from None
         except Exception as exc:  # a body that can't be decoded at all, e.g. bad UTF-8
             raise HTTPException(status_code=400, detail=_PARSE_ERROR) from exc
+        max_depth = policy_of(self.scope).max_json_depth
+        if max_depth is not None:
+            check_json_depth(value, max_depth, raw)
+        return value, True
 
     async def form(self) -> FormData:
         if self._form is None:
