@@ -13,13 +13,14 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException, WebSocketException
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
+
+from veloxapi._engine.run.offload import run_sync
 
 _log = logging.getLogger("veloxapi")
 
@@ -97,7 +98,7 @@ class ExceptionMiddleware:
         assert errors is not None
         request = Request(scope)
         if errors.debug:
-            response = await run_in_threadpool(errors.debug_response, request, exc)
+            response = await run_sync(errors.debug_response, request, exc)
         elif errors.handler is None:
             response = errors.error_response(request, exc)
         else:
@@ -105,7 +106,7 @@ class ExceptionMiddleware:
             if inspect.iscoroutinefunction(handler):
                 response = await handler(request, exc)
             else:
-                response = await run_in_threadpool(handler, request, exc)
+                response = await run_sync(handler, request, exc)
         if not started:
             await response(scope, receive, send)
 
@@ -139,7 +140,7 @@ class ExceptionMiddleware:
         ):
             response = await handler(conn, exc)
         else:
-            response = await run_in_threadpool(handler, conn, exc)
+            response = await run_sync(handler, conn, exc)
         if response is not None:
             await response(scope, receive, send)
         exc.__traceback__ = None  # a reused exception instance would keep growing its traceback

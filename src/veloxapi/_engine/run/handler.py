@@ -9,7 +9,6 @@ from typing import Any
 import anyio
 from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -19,6 +18,7 @@ from veloxapi._engine.compile.plan import Plan
 from veloxapi._engine.run.calls import CallMode
 from veloxapi._engine.run.cleanup import CleanupStack
 from veloxapi._engine.run.inputs import Inputs
+from veloxapi._engine.run.offload import run_sync
 from veloxapi._engine.run.route_contract import PlannedRoute, PlannedWebSocketRoute
 from veloxapi._engine.run.solve import RequestContext, solve
 from veloxapi._engine.run.streaming import stream_response
@@ -234,7 +234,7 @@ class HTTPEndpointHandler:
         if mode is CallMode.ASYNC:
             raw = await step.call(**kwargs)
         elif mode is CallMode.SYNC:
-            raw = await run_in_threadpool(step.call, **kwargs)
+            raw = await run_sync(step.call, **kwargs)
         else:
             return stream_response(route, step.call(**kwargs), mode, ctx)
         try:
@@ -318,4 +318,4 @@ class WebSocketEndpointHandler:
         if step.mode is CallMode.ASYNC:
             await step.call(**kwargs)
         else:
-            await run_in_threadpool(step.call, **kwargs)
+            await run_sync(step.call, **kwargs)

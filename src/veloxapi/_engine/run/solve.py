@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from starlette.background import BackgroundTasks
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from veloxapi._engine.compile.analysis import Injected, Source
@@ -19,6 +18,7 @@ from veloxapi._engine.compile.validators import ErrorList, ParamGroupValidator
 from veloxapi._engine.run.calls import CallMode
 from veloxapi._engine.run.cleanup import CleanupStack, enter_yield_dependency
 from veloxapi._engine.run.inputs import Inputs
+from veloxapi._engine.run.offload import run_sync
 from veloxapi.exceptions import FastAPIError, RequestValidationError
 
 
@@ -199,11 +199,11 @@ async def call_step(step: Step, kwargs: dict[str, Any], ctx: RequestContext) -> 
         if step.limit is None:
             if mode is CallMode.ASYNC:
                 return await step.call(**kwargs)
-            return await run_in_threadpool(step.call, **kwargs)
+            return await run_sync(step.call, **kwargs)
         async with step.limit.get_semaphore():
             if mode is CallMode.ASYNC:
                 return await step.call(**kwargs)
-            return await run_in_threadpool(step.call, **kwargs)
+            return await run_sync(step.call, **kwargs)
     stack = ctx.request_stack if step.request_scope else ctx.function_stack
     if stack is None:  # the plan asks for the stacks its yield dependencies need
         raise FastAPIError(_NO_STACK.format(name=getattr(step.call, "__name__", step.call)))

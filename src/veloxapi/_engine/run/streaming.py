@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.lowlevel
-import anyio.to_thread
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Send
 
 from veloxapi._engine.run.calls import CallMode
+from veloxapi._engine.run.offload import run_sync
 from veloxapi.sse import EventSourceResponse, ServerSentEvent, close_body, format_sse_event
 
 if TYPE_CHECKING:
@@ -48,14 +48,14 @@ async def _sync_items(source: Iterator[Any]) -> AsyncIterator[Any]:
     """
     finished = False
     try:
-        while (item := await anyio.to_thread.run_sync(next, source, _END)) is not _END:
+        while (item := await run_sync(next, source, _END)) is not _END:
             yield item
         finished = True
     finally:
         close = getattr(source, "close", None)
         if not finished and close is not None:
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(close)
+                await run_sync(close)
 
 
 def stream_response(
