@@ -24,22 +24,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from bench import load
 from bench.callgrind import measure
 from bench.envs import BENCH_DIR, PROJECT_DIR, RESULTS_DIR, python_for
 from bench.scenarios import BY_NAME
 
 START, END = "<!-- instructions:start -->", "<!-- instructions:end -->"
 RESULTS = RESULTS_DIR / "instructions.json"
-FRAMEWORKS = (
-    "harness",
-    "floor",
-    "veloxapi",
-    "batteries",
-    "fastapi",
-    "fastapi_addons",
-    "litestar",
-    "fasterapi",
-)
+# the harness and the floor first: the rest are read against them
+FRAMEWORKS = ("harness", "floor", *(fw for fw in load.FRAMEWORKS if fw not in ("harness", "floor")))
 NAMES = {
     "harness": "harness",
     "floor": "floor",
