@@ -90,9 +90,7 @@ class ModelGroupValidator:
             if field is None or name in unused:
                 if name in self.hidden:
                     continue
-                value: Any = values[0] if len(values) == 1 else values
-                if not (drop_empty and value == ""):
-                    data[name] = value
+                data[name] = values[0] if len(values) == 1 else values  # extras as sent
                 continue
             sent = True
             if field.is_sequence or (field.is_sequence is None and len(values) > 1):
