@@ -4,7 +4,7 @@ a route, with the values and errors a request would give."""
 from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from starlette.datastructures import FormData, Headers, QueryParams
 
 from veloxapi import FastAPI, Form, Header, Query
@@ -92,3 +92,30 @@ def test_form_model_keeps_empty_and_repeated_extras() -> None:
     response = TestClient(app).post("/", data={"value": "v", "empty": "", "many": ["a", "b"]})
     assert response.status_code == 200, response.text
     assert response.json() == {"value": "v", "empty": "", "many": ["a", "b"]}
+
+
+class Choices(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    value: Annotated[int, Field(validation_alias=AliasChoices("first", "second"))] = 10
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"first": "", "second": ""}, {"value": 10}),
+        ({"first": "", "second": "5"}, {"value": 5}),
+        ({"first": "5", "second": ""}, {"value": 5, "second": ""}),
+    ],
+)
+def test_form_model_alias_choice_empty_text_is_absent_until_a_choice_is_used(
+    data: dict[str, str], expected: dict[str, Any]
+) -> None:
+    app = FastAPI()
+
+    @app.post("/")
+    def endpoint(data: Annotated[Choices, Form()]) -> dict[str, Any]:
+        return data.model_dump()
+
+    response = TestClient(app).post("/", data=data)
+    assert response.status_code == 200, response.text
+    assert response.json() == expected
