@@ -20,6 +20,7 @@ from veloxapi._compat import ModelField, create_body_model, evaluate_forwardref,
 from veloxapi._engine.compile import analysis
 from veloxapi._engine.compile import typing_tools as tt
 from veloxapi._engine.compile.validators import read_upload_bytes as _read_file_bytes
+from veloxapi.dependencies._extract import request_body_to_args, request_params_to_args
 from veloxapi.dependencies._solve import SolvedDependency, solve_dependencies
 from veloxapi.dependencies._views import view_of
 from veloxapi.dependencies.models import Dependant, _get_cache_key
@@ -43,6 +44,8 @@ __all__ = [
     "lenient_issubclass",
     "multipart_incorrect_install_error",
     "multipart_not_installed_error",
+    "request_body_to_args",
+    "request_params_to_args",
     "solve_dependencies",
 ]
 

@@ -90,9 +90,7 @@ class ModelGroupValidator:
             if field is None or name in unused:
                 if name in self.hidden:
                     continue
-                value: Any = values[0] if len(values) == 1 else values
-                if not (drop_empty and value == ""):
-                    data[name] = value
+                data[name] = values[0] if len(values) == 1 else values  # extras as sent
                 continue
             sent = True
             if field.is_sequence or (field.is_sequence is None and len(values) > 1):
@@ -109,9 +107,20 @@ class ModelGroupValidator:
         unused: set[str] = set()
         for wires in self.choices:
             present = [wire for wire in wires if wire in source]
-            used.update(present[:1])
-            unused.update(present[1:])
-        return unused - used  # a wire another field reads first is still read
+            start = next(
+                (i for i, wire in enumerate(present) if not self._empty(wire, source[wire])),
+                len(present),
+            )
+            used.update(present[start : start + 1])
+            unused.update(present[start + 1 :])  # earlier empty choices are simply absent
+        return unused - used
+
+    def _empty(self, wire: str, values: list[Any]) -> bool:
+        """Whether a form's value for ``wire`` counts as not sent (a lone empty text)."""
+        field = self.fields[wire]
+        if not self.is_form or self.union or field.is_sequence or field.keep_empty:
+            return False
+        return bool(values[self.pick] == "")  # a wire another field reads first is still read
 
     def read(self, source: Mapping[str, list[Any]]) -> tuple[Any, ErrorList]:
         data, sent = self.collect(source)
