@@ -61,13 +61,19 @@ def _quoted(value: str | None) -> str:
 class FastLines:
     """Renders access lines for the battery's JSON handler when it alone reads them."""
 
-    def __init__(self, logger: logging.Logger, handler_name: str) -> None:
-        from veloxapi.batteries.logging import JsonFormatter, RedactingFilter
-
+    def __init__(
+        self,
+        logger: logging.Logger,
+        handler_name: str,
+        formatter: type[logging.Formatter],
+        redactor: type[Any],
+    ) -> None:
+        """``formatter`` and ``redactor`` are the logging battery's JSON formatter and
+        redacting filter classes (handed in: the battery imports this module)."""
         self.logger = logger
         self.handler_name = handler_name
-        self._formatter = JsonFormatter
-        self._redactor = RedactingFilter
+        self._formatter = formatter
+        self._redactor = redactor
         self._root = logging.getLogger()
         self._clock = _Clock()
         self._parts: dict[tuple[str, str], tuple[str, str] | None] = {}

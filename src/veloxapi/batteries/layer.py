@@ -8,16 +8,17 @@ preflights, the errors battery's last-resort 500, the response headers (request
 id, security headers, ``RateLimit-*``, deprecation, CORS) added in one pass when
 the response starts, and the access line and metrics written when it ends.
 
-Each battery's install function switches its part on (:func:`outer_layer`);
-the layer is built once, when the application builds its middleware stack, and
-does no work at all for a part that is off. Order of the parts, outside in:
-request id, access log and metrics (they see the final status, CORS preflights,
-429s and 500s included), response headers, CORS, errors, global rate limit.
+Each battery's install function prepares its part and hands it to the layer
+(:func:`outer_layer`), so imports point one way: every battery may import this
+module, and this module imports none of them. The layer is built once, when
+the application builds its middleware stack, and does no work at all for a
+part that is off. Order of the parts, outside in: request id, access log and
+metrics (they see the final status, CORS preflights, 429s and 500s included),
+response headers, CORS, errors, global rate limit.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,18 +29,16 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veloxapi.batteries._asgi import UNMATCHED_ROUTE
+from veloxapi.batteries._request_ids import incoming_request_id, new_request_id, request_id_var
+from veloxapi.batteries.layer_parts import Prepared
 from veloxapi.batteries.metrics_body import BodyCounter
-from veloxapi.batteries.request_id import (
-    RequestIdSettings,
-    incoming_request_id,
-    request_id_var,
-)
 
 if TYPE_CHECKING:
-    from veloxapi.batteries.errors import ErrorSettings
+    from veloxapi.batteries.errors._last_resort import LastResort
     from veloxapi.batteries.logging import AccessLog
-    from veloxapi.batteries.metrics import HTTPMetrics
-    from veloxapi.batteries.ratelimit.limiter import RateLimiter
+    from veloxapi.batteries.metrics import HTTPMetrics, MetricsServer
+    from veloxapi.batteries.ratelimit.global_limit import GlobalLimit
+    from veloxapi.batteries.request_id import RequestIdSettings
 
 STATE_KEY = "veloxapi_outer_layer"
 HeaderList = list[tuple[bytes, bytes]]
@@ -47,17 +46,18 @@ HeaderList = list[tuple[bytes, bytes]]
 
 @dataclass
 class OuterParts:
-    """Which parts of the outer layer are on, and their settings (set by the installs)."""
+    """Which parts of the outer layer are on, prepared and handed in by the installs."""
 
     request_id: RequestIdSettings | None = None
     access_log: AccessLog | None = None
     metrics: HTTPMetrics | None = None
+    metrics_server: MetricsServer | None = None
     security_headers: tuple[HeaderList, HeaderList, frozenset[str]] | None = None
     """API headers, documentation-page headers, documentation paths."""
     deprecation: HeaderList | None = None
     cors: CORSMiddleware | None = None
-    errors: ErrorSettings | None = None
-    global_limit: RateLimiter | None = None
+    errors: LastResort | None = None
+    global_limit: GlobalLimit | None = None
 
 
 def outer_layer(app: Any) -> OuterParts:
@@ -71,17 +71,10 @@ def outer_layer(app: Any) -> OuterParts:
     return parts
 
 
-def new_request_id() -> str:
-    """32 random hex digits (16 bytes from the OS), as a uuid4's hex but without the object."""
-    return os.urandom(16).hex()
-
-
 class BatteryLayer:
     """The fused outer layer (see the module docs); built from :class:`OuterParts`."""
 
     def __init__(self, app: ASGIApp, parts: OuterParts) -> None:
-        from veloxapi.batteries.layer_parts import Prepared
-
         self.app = app
         self.parts = parts
         self.prepared = Prepared(parts)

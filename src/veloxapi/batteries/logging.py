@@ -30,7 +30,8 @@ from pydantic_settings import SettingsConfigDict
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veloxapi.batteries._asgi import SendWatcher, route_template
-from veloxapi.batteries.request_id import get_request_id
+from veloxapi.batteries._request_ids import get_request_id
+from veloxapi.batteries.access_line import FastLines
 from veloxapi.batteries.settings import BatterySettings, CsvList
 
 ACCESS_LOGGER = "veloxapi.access"
@@ -256,10 +257,8 @@ class AccessLog:
     """
 
     def __init__(self, logger_name: str = ACCESS_LOGGER) -> None:
-        from veloxapi.batteries.access_line import FastLines
-
         self.logger = logging.getLogger(logger_name)
-        self._fast = FastLines(self.logger, _HANDLER_NAME)
+        self._fast = FastLines(self.logger, _HANDLER_NAME, JsonFormatter, RedactingFilter)
 
     def write(
         self,

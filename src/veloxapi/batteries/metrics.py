@@ -366,7 +366,10 @@ def install_metrics(app: Any, settings: MetricsSettings) -> HTTPMetrics:
     warn_if_workers_disagree(worker_count())
     metrics = HTTPMetrics(settings)
     setattr(app.state, STATE_KEY, metrics)
-    outer_layer(app).metrics = metrics
+    parts = outer_layer(app)
+    parts.metrics = metrics
+    if settings.port is not None:
+        parts.metrics_server = MetricsServer(metrics)
     if settings.port is None:
         app.add_route(
             settings.path, metrics_endpoint(metrics), methods=["GET"], include_in_schema=False

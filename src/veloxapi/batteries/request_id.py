@@ -9,8 +9,6 @@ echoed in the response headers.
 from __future__ import annotations
 
 import re
-import uuid
-from contextvars import ContextVar
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -18,41 +16,29 @@ from pydantic_settings import SettingsConfigDict
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from veloxapi.batteries._request_ids import (
+    DEFAULT_HEADER,
+    DEFAULT_MAX_LENGTH,
+    get_request_id,
+    incoming_request_id,
+    new_request_id,
+    request_id_var,
+)
 from veloxapi.batteries.settings import BatterySettings
 
-_SAFE_ID = re.compile(r"[A-Za-z0-9._:@/+=-]+")
-DEFAULT_HEADER = "X-Request-ID"
-DEFAULT_MAX_LENGTH = 128
-_DEFAULT_KEY = DEFAULT_HEADER.lower().encode("latin-1")
 _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
 
-request_id_var: ContextVar[str | None] = ContextVar("veloxapi_request_id", default=None)
-
-
-def get_request_id() -> str | None:
-    """The id of the request being handled in this context, or ``None`` outside one."""
-    return request_id_var.get()
-
-
-def incoming_request_id(
-    scope: Scope,
-    header: bytes = _DEFAULT_KEY,
-    max_length: int = DEFAULT_MAX_LENGTH,
-) -> str | None:
-    """The id the client sent in ``header`` (lower-case bytes), if it is safe to reuse.
-
-    Safe means at most ``max_length`` characters from ``A-Z a-z 0-9 . _ : @ / + = -``:
-    nothing that could break a header, a log line or a JSON body. Only the first
-    such header counts; an unsafe one yields ``None`` (make a new id), not the next.
-    This is the one rule for every battery that reads a client's request id.
-    """
-    for key, value in scope.get("headers", ()):
-        if key == header:
-            candidate: str = value.decode("latin-1")
-            if len(candidate) <= max_length and _SAFE_ID.fullmatch(candidate):
-                return candidate
-            return None
-    return None
+__all__ = [
+    "DEFAULT_HEADER",
+    "DEFAULT_MAX_LENGTH",
+    "RequestIdMiddleware",
+    "RequestIdSettings",
+    "get_request_id",
+    "incoming_request_id",
+    "install_request_id",
+    "new_request_id",
+    "request_id_var",
+]
 
 
 class RequestIdSettings(BatterySettings):
@@ -86,7 +72,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = incoming_request_id(scope, self._header_key, self.settings.max_length)
-        request_id = incoming or uuid.uuid4().hex
+        request_id = incoming or new_request_id()
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
 

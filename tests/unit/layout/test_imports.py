@@ -160,14 +160,7 @@ def test_circle_finder_finds_a_circle() -> None:
 @pytest.mark.parametrize(
     "area",
     [
-        pytest.param(
-            "veloxapi.batteries",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 9: each battery's install reaches the fused outer layer, "
-                "which reaches back to the batteries' parts",
-            ),
-        ),
+        "veloxapi.batteries",
         "veloxapi (everything else)",
     ],
 )

@@ -48,6 +48,7 @@ from veloxapi.batteries.errors._handlers import (
     validation_handler,
 )
 from veloxapi.batteries.errors._input import is_input_error, parses_input
+from veloxapi.batteries.errors._last_resort import LastResort
 from veloxapi.batteries.errors._openapi import document_problem_responses
 from veloxapi.batteries.errors._render import STATE_KEY, Renderer, error_response, request_id_for
 from veloxapi.batteries.errors._settings import ErrorSettings
@@ -89,6 +90,6 @@ def install_errors(app: Any, settings: ErrorSettings | None = None) -> None:
         app.add_exception_handler(RequestValidationError, validation_handler(renderer))
     from veloxapi.batteries.layer import outer_layer
 
-    outer_layer(app).errors = settings  # the last-resort 500, in the batteries' outer layer
+    outer_layer(app).errors = LastResort(renderer)  # the batteries' outer layer runs it
     if settings.problem_json and settings.uniform_http_errors:
         document_problem_responses(app)

@@ -12,8 +12,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Scope
 
+from veloxapi.batteries._request_ids import get_request_id, incoming_request_id
 from veloxapi.batteries.errors._settings import ErrorSettings
-from veloxapi.batteries.request_id import get_request_id, incoming_request_id
 
 logger = logging.getLogger("veloxapi.errors")
 

@@ -26,11 +26,10 @@ from starlette.responses import Response
 from veloxapi._engine.compile.contributions import BatteryStep, Contribution, RouteInfo
 from veloxapi.batteries.documentation import document_batteries
 from veloxapi.batteries.layer import outer_layer
+from veloxapi.batteries.ratelimit.global_limit import GlobalLimit
 from veloxapi.batteries.ratelimit.limiter import STATE_KEY, RateLimit, RateLimiter, parse_rates
-from veloxapi.batteries.ratelimit.middleware import RateLimitMiddleware
+from veloxapi.batteries.ratelimit.middleware import GLOBAL_BUCKET, RateLimitMiddleware
 from veloxapi.batteries.ratelimit.settings import RateLimitSettings
-
-GLOBAL_BUCKET = "global"
 
 
 class LimitStep:
@@ -129,5 +128,5 @@ def install_rate_limit(app: Any, settings: RateLimitSettings | None = None) -> R
         return limiter
     contributors.append(RateLimitContributor(limiter))
     if limiter.settings.default_limits and limiter.settings.key != "subject":
-        outer_layer(app).global_limit = limiter
+        outer_layer(app).global_limit = GlobalLimit(limiter)
     return limiter
