@@ -152,7 +152,7 @@ def check_json_depth(value: object, max_depth: int, raw: bytes) -> None:
     A body with no more brackets than the limit cannot be too deep, so most bodies
     are settled by two C-speed counts over the raw bytes.
     """
-    if not isinstance(value, dict | list) or raw.count(b"[") + raw.count(b"{") <= max_depth:
+    if not isinstance(value, (dict, list)) or raw.count(b"[") + raw.count(b"{") <= max_depth:
         return
     level: list[tuple[object, int]] = [(value, 1)]
     while level:
@@ -171,5 +171,5 @@ def check_json_depth(value: object, max_depth: int, raw: bytes) -> None:
             )
         children = node.values() if isinstance(node, dict) else node
         for child in children:  # type: ignore[attr-defined]
-            if isinstance(child, dict | list):
+            if isinstance(child, (dict, list)):
                 level.append((child, depth + 1))
