@@ -15,7 +15,7 @@ import click
 
 LogFormat = Literal["json", "text"]
 _BATTERY = "veloxapi.batteries.logging"
-_SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "veloxapi.server")
+_SERVER_LOGGERS = ("uvicorn", "veloxapi.server")  # and uvicorn.error, with a filter
 
 
 def _require_logging_battery() -> None:
@@ -47,10 +47,17 @@ def log_config(log_format: LogFormat, level: str, access_log: bool) -> dict[str,
         "disable_existing_loggers": False,
         "formatters": {"default": formatter},
         "handlers": {"default": handler},
+        "filters": {"client_faults": {"()": "veloxapi.cli._client_errors.ClientFaultFilter"}},
         "loggers": {
             **{
                 name: {"handlers": ["default"], "level": level.upper(), "propagate": False}
                 for name in _SERVER_LOGGERS
+            },
+            "uvicorn.error": {
+                "handlers": ["default"],
+                "level": level.upper(),
+                "propagate": False,
+                "filters": ["client_faults"],
             },
             "uvicorn.access": {
                 "handlers": ["default"] if access_log else [],
@@ -60,7 +67,7 @@ def log_config(log_format: LogFormat, level: str, access_log: bool) -> dict[str,
         },
     }
     if log_format == "json":
-        config["filters"] = {
+        config["filters"] |= {
             "request_id": {"()": f"{_BATTERY}.RequestIdFilter"},
             "redact": {"()": f"{_BATTERY}.RedactingFilter"},
         }

@@ -115,3 +115,51 @@ def test_connections_beyond_the_limit_get_503(velox, tmp_path):
             sock.close()
     time.sleep(0.3)
     assert httpx.get(server.url + "/ping").status_code == 200
+
+
+WS_APP = """
+from veloxapi import VeloxAPI, WebSocket, WebSocketDisconnect
+app = VeloxAPI()
+
+@app.get("/ping")
+def ping() -> dict:
+    return {"pong": True}
+
+@app.websocket("/ws")
+async def echo(socket: WebSocket) -> None:
+    await socket.accept()
+    try:
+        while True:
+            await socket.send_text(await socket.receive_text())
+    except WebSocketDisconnect:
+        pass
+"""
+
+
+def _masked_text_frame(payload: bytes) -> bytes:
+    mask = b"\x01\x02\x03\x04"
+    body = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+    return bytes([0x81, 0x80 | len(payload)]) + mask + body
+
+
+def test_invalid_utf8_websocket_frames_leave_no_traceback_in_the_log(velox, tmp_path):
+    write_app(tmp_path, "main.py", WS_APP)
+    server = velox("run", "--log-format", "text")
+    for _ in range(3):
+        sock = _connect(server.port)
+        sock.sendall(
+            b"GET /ws HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        handshake = b""
+        while b"\r\n\r\n" not in handshake:
+            handshake += sock.recv(4096)
+        assert handshake.startswith(b"HTTP/1.1 101")
+        sock.sendall(_masked_text_frame(b"\xff\xfe\xfd"))
+        (closing,) = _closed_within([sock], seconds=10)
+        assert closing[:1] == b"\x88"  # a close frame (1007: invalid frame payload data)
+        sock.close()
+    assert httpx.get(server.url + "/ping").json() == {"pong": True}
+    log = server.output()
+    assert "Traceback" not in log
+    assert "Invalid UTF-8" not in log  # a DEBUG line: not written at the default level
