@@ -63,6 +63,8 @@ def _absent(models: tuple[Any, ...]) -> dict[str, Any]:
     if any(m.model_config.get("extra") in ("allow", "forbid") for m in models):
         return {"maxProperties": 0}
     names = sorted({name for model in models for name in _wire_names(model)})
+    if not names:  # no declared field: every form carries none of them
+        return {}
     return {"not": {"anyOf": [{"required": [name]} for name in names]}}
 
 
