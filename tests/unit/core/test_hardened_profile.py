@@ -207,3 +207,25 @@ def test_405_names_every_method_the_path_supports() -> None:
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, POST"
     assert response.json() == {"detail": "Method Not Allowed"}
+
+
+@pytest.mark.anyio
+async def test_waiting_after_the_body_is_not_a_body_timeout() -> None:
+    app = VeloxAPI(request_body_timeout=0.1)
+    seen: list[str] = []
+
+    @app.post("/wait")
+    async def wait(request: Request) -> int:
+        body = await request.body()
+        message = await request.receive()  # the client leaves after a while
+        seen.append(message["type"])
+        return len(body)
+
+    body = [
+        (0.0, {"type": "http.request", "body": b"abc", "more_body": False}),
+        (0.3, {"type": "http.disconnect"}),
+    ]
+    with anyio.fail_after(5):
+        sent = await call(app, body, "/wait")
+    assert seen == ["http.disconnect"]
+    assert status_of(sent) == 200

@@ -58,13 +58,14 @@ def policy_of(scope: Scope) -> BodyPolicy:
 class BodyWatch:
     """One request's body as it arrives: silence, pace and size against the policy."""
 
-    __slots__ = ("limit", "policy", "receive", "received", "started")
+    __slots__ = ("complete", "limit", "policy", "receive", "received", "started")
 
     def __init__(self, scope: Scope, receive: Receive) -> None:
         self.receive = receive
         self.policy = policy = policy_of(scope)
         self.received = 0
         self.started = 0.0
+        self.complete = False  # the last body message came: later receives are not timed
         limit = policy.default_limit
         if limit is not None and _EXPLICIT_LIMIT in scope:
             limit = None  # max_body_size= set for this route: Starlette's layer counts
@@ -76,6 +77,8 @@ class BodyWatch:
 
     async def next_message(self) -> Message:
         """The next ASGI message, or a 408/413 ``HTTPException``."""
+        if self.complete:  # e.g. waiting for the client to leave: no body rule applies
+            return await self.receive()
         policy = self.policy
         if not self.started:
             self.started = time.monotonic()
@@ -87,7 +90,9 @@ class BodyWatch:
             self.received += len(message.get("body", b""))
             if self.limit is not None and self.received > self.limit:
                 raise HTTPException(status_code=413, detail=_TOO_LARGE)
-            if policy.min_rate is not None and message.get("more_body", False):
+            if not message.get("more_body", False):
+                self.complete = True
+            elif policy.min_rate is not None:
                 self._check_pace(policy.min_rate, policy.idle or DEFAULT_BODY_TIMEOUT)
         return message
 
