@@ -42,7 +42,7 @@ from veloxapi._engine.compile.analysis import (
 )
 from veloxapi._engine.compile.plan import Plan
 from veloxapi._engine.compile.plan_cache import PlanCache
-from veloxapi._engine.route.router_index import IndexedRoute, RouteIndex
+from veloxapi._engine.route.router_index import IndexedRoute, RouteIndex, WebSocketIndex
 from veloxapi._engine.run.calls import CallMode, call_mode
 from veloxapi._engine.run.handler import (
     HTTPEndpointHandler,
@@ -483,6 +483,7 @@ class APIRouter(starlette_routing.Router):
         self.generate_unique_id_function = generate_unique_id_function
         self.strict_content_type = strict_content_type
         self._index = RouteIndex()
+        self._websocket_index = WebSocketIndex()
         stack = self.middleware_stack
         self._direct = (
             getattr(stack, "__self__", None) is self
@@ -573,6 +574,16 @@ class APIRouter(starlette_routing.Router):
                     await cast(APIRoute, route).app(scope, receive, send)  # method checked
                 else:
                     await route.handle(scope, receive, send)
+                return
+        elif scope["type"] == "websocket":
+            found = self._websocket_index.find(self.routes, scope)
+            if found is not None:  # as Starlette's router loop hands over a full match
+                route, child_scope = found
+                if "router" not in scope:
+                    scope["router"] = self
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
                 return
         await super().app(scope, receive, send)
 

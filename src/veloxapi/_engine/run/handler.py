@@ -287,20 +287,28 @@ class WebSocketEndpointHandler:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
+        # PERF: benchmarks in-process websocket_echo: sends go straight out (no wrapper per
+        # message); an exception goes to Starlette's exception-handler lookup as before
+        try:
+            await self._session(websocket, scope, receive, send)
+        except Exception as exc:
+            await wrap_app_handling_exceptions(_raising(exc), websocket)(scope, receive, send)
 
-        async def inner(scope: Scope, receive: Receive, send: Send) -> None:
-            plan: Plan = self.route.current_plan()
-            inputs = Inputs(scope, receive, send)
-            inputs.use_request(websocket)
-            with anyio.CancelScope() as guard:
-                async with (
-                    CleanupStack(guard) as request_stack,
-                    CleanupStack(guard) as function_stack,
-                ):
-                    ctx = RequestContext(inputs, request_stack, function_stack)
-                    await self._run(plan, ctx)
-
-        await wrap_app_handling_exceptions(inner, websocket)(scope, receive, send)
+    async def _session(
+        self, websocket: WebSocket, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        plan: Plan = self.route.current_plan()
+        inputs = Inputs(scope, receive, send)
+        inputs.use_request(websocket)
+        if not (plan.request_cleanup or plan.function_cleanup or plan.observer):
+            await self._run(plan, RequestContext(inputs, None, None))
+            return
+        with anyio.CancelScope() as guard:
+            async with (
+                CleanupStack(guard) as request_stack,
+                CleanupStack(guard) as function_stack,
+            ):
+                await self._run(plan, RequestContext(inputs, request_stack, function_stack))
 
     async def _run(self, plan: Plan, ctx: RequestContext) -> None:
         if plan.observer is not None:  # the app has telemetry: same steps, observed
@@ -319,3 +327,12 @@ class WebSocketEndpointHandler:
             await step.call(**kwargs)
         else:
             await run_sync(step.call, **kwargs)
+
+
+def _raising(exc: Exception) -> ASGIApp:
+    """An ASGI app that raises ``exc``: hands an exception to the handler lookup."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise exc
+
+    return app
