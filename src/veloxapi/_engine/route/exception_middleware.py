@@ -9,7 +9,7 @@ object only when an exception actually needs a handler.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException, WebSocketException
@@ -155,7 +155,8 @@ class _StartWatch:
         self.send = send
         self.started = False
 
-    async def __call__(self, message: Message) -> None:
+    def __call__(self, message: Message) -> Awaitable[None]:
+        # PERF: benchmarks in-process plain_dict: the caller awaits the inner send itself
         if message["type"] == "http.response.start":
             self.started = True
-        await self.send(message)
+        return self.send(message)
