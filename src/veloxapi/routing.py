@@ -45,6 +45,7 @@ from veloxapi._engine.compile.plan_cache import PlanCache
 from veloxapi._engine.route.router_index import (
     IndexedRoute,
     RouteIndex,
+    WebSocketIndex,
     answer_wrong_method,
 )
 from veloxapi._engine.run.calls import CallMode, call_mode
@@ -487,6 +488,7 @@ class APIRouter(starlette_routing.Router):
         self.generate_unique_id_function = generate_unique_id_function
         self.strict_content_type = strict_content_type
         self._index = RouteIndex()
+        self._websocket_index = WebSocketIndex()
         stack = self.middleware_stack
         self._direct = (
             getattr(stack, "__self__", None) is self
@@ -579,6 +581,16 @@ class APIRouter(starlette_routing.Router):
                     await route.handle(scope, receive, send)
                 return
             if await answer_wrong_method(self.routes, scope, receive, send):
+                return
+        elif scope["type"] == "websocket":
+            found = self._websocket_index.find(self.routes, scope)
+            if found is not None:  # as Starlette's router loop hands over a full match
+                route, child_scope = found
+                if "router" not in scope:
+                    scope["router"] = self
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
                 return
         await super().app(scope, receive, send)
 

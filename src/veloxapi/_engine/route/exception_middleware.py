@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException, WebSocketException
@@ -165,7 +165,8 @@ class _StartWatch:
         self.send = send
         self.started = False
 
-    async def __call__(self, message: Message) -> None:
+    def __call__(self, message: Message) -> Awaitable[None]:
+        # PERF: benchmarks in-process plain_dict: the caller awaits the inner send itself
         if message["type"] == "http.response.start":
             self.started = True
-        await self.send(message)
+        return self.send(message)

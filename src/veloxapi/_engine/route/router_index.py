@@ -256,3 +256,39 @@ def _first_segment(prefix: str) -> str | None:
 
 def _literal_prefix(path: str) -> str:
     return re.split(r"{", path, maxsplit=1)[0]
+
+
+class WebSocketIndex:
+    """The routes a WebSocket scope can match, in the router's order.
+
+    A plain ``Route`` (an ``APIRoute`` included) never matches a WebSocket scope, so
+    only the others are tried, first full match wins; anything else is left to
+    Starlette's router loop, as for HTTP.
+    """
+
+    __slots__ = ("_candidates", "_key")
+
+    def __init__(self) -> None:
+        self._key: Any = None
+        self._candidates: list[BaseRoute] = []
+
+    def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
+        key: Any = (
+            (id(routes), routes.version) if type(routes) is RouteList else tuple(map(id, routes))
+        )
+        if key != self._key:
+            # PERF: benchmarks in-process websocket_echo: HTTP routes are skipped unseen
+            self._candidates = [
+                route
+                for route in routes
+                if not (
+                    isinstance(route, Route)
+                    and type(route).matches in (Route.matches, IndexedRoute.matches)
+                )
+            ]
+            self._key = key
+        for route in self._candidates:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                return route, child
+        return None

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from veloxapi._engine.compile.plan import Plan
+from veloxapi._engine.compile.plan import BodyMode, Plan
 from veloxapi._engine.run.calls import CallMode
 from veloxapi._engine.run.cleanup import CleanupStack
 from veloxapi._engine.run.inputs import Inputs
@@ -84,14 +84,23 @@ class RouteApp:
     stack exists only when the plan has cleanup to run after the response.
     """
 
-    __slots__ = ("handler", "route")
+    __slots__ = ("_plain", "_seen", "handler", "route")
 
     def __init__(self, route: PlannedRoute) -> None:
         self.route = route
         self.handler = HTTPEndpointHandler(route)
+        self._seen: Plan | None = None  # the plan ``_plain`` was judged for
+        self._plain = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         plan = self.route.current_plan()
+        if plan is not self._seen:
+            self._plain = _is_plain(plan)
+            self._seen = plan
+        if self._plain:  # PERF: benchmarks in-process plain_dict: no inputs, no solve
+            response = await self.handler.respond_plain(plan, scope)
+            await response(scope, receive, send)
+            return
         inputs = Inputs(scope, receive, send)
         if not plan.request_cleanup:
             if plan.function_cleanup:
@@ -104,6 +113,20 @@ class RouteApp:
         await send_then_clean_up(
             scope, receive, send, lambda stack: handler.run(plan, inputs, stack)
         )
+
+
+def _is_plain(plan: Plan) -> bool:
+    """Whether the plan is the endpoint alone, called with no arguments."""
+    if len(plan.steps) != 1 or plan.body_mode is not BodyMode.NONE:
+        return False
+    if plan.request_cleanup or plan.function_cleanup:
+        return False
+    if plan.observer is not None or plan.around is not None:
+        return False
+    step = plan.steps[0]
+    if step.mode is not CallMode.ASYNC and step.mode is not CallMode.SYNC:
+        return False
+    return not (step.checks or step.body or step.form or step.injected or step.sub_results)
 
 
 async def send_then_clean_up(
@@ -224,6 +247,20 @@ class HTTPEndpointHandler:
             ctx.merge_sub_response(response, replace=True)
         return response
 
+    async def respond_plain(self, plan: Plan, scope: Scope) -> Response:
+        """The response of a plan that is the endpoint alone (see ``_is_plain``)."""
+        step = plan.steps[0]
+        if step.mode is CallMode.ASYNC:
+            raw = await step.call()
+        else:
+            raw = await run_sync(step.call)
+        try:
+            return self._respond(raw, None)
+        except ResponseValidationError as exc:
+            route = self.route
+            exc.set_endpoint_context(endpoint_context(route.endpoint, where(scope, route.path)))
+            raise
+
     async def call_endpoint(
         self, plan: Plan, kwargs: dict[str, Any], ctx: RequestContext
     ) -> Response:
@@ -245,9 +282,11 @@ class HTTPEndpointHandler:
             )
             raise
 
-    def _respond(self, raw: Any, ctx: RequestContext) -> Response:
+    def _respond(self, raw: Any, ctx: RequestContext | None) -> Response:
+        """``raw`` as a response; ``ctx`` (None for a plain plan) adds what the
+        dependencies set: background tasks and the injected ``Response``'s status and headers."""
         route = self.route
-        background = ctx.background
+        background = None if ctx is None else ctx.background
         if isinstance(raw, Response):
             if raw.background is None and background is not None:
                 raw.background = background
@@ -269,8 +308,9 @@ class HTTPEndpointHandler:
         return _apply_sub_response(response, ctx)
 
 
-def _apply_sub_response(response: Response, ctx: RequestContext) -> Response:
-    ctx.merge_sub_response(response)
+def _apply_sub_response(response: Response, ctx: RequestContext | None) -> Response:
+    if ctx is not None:
+        ctx.merge_sub_response(response)
     if not is_body_allowed_for_status_code(response.status_code):
         response.body = b""
         response.headers.raw[:] = [
@@ -287,20 +327,28 @@ class WebSocketEndpointHandler:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
+        # PERF: benchmarks in-process websocket_echo: sends go straight out (no wrapper per
+        # message); an exception goes to Starlette's exception-handler lookup as before
+        try:
+            await self._session(websocket, scope, receive, send)
+        except Exception as exc:
+            await wrap_app_handling_exceptions(_raising(exc), websocket)(scope, receive, send)
 
-        async def inner(scope: Scope, receive: Receive, send: Send) -> None:
-            plan: Plan = self.route.current_plan()
-            inputs = Inputs(scope, receive, send)
-            inputs.use_request(websocket)
-            with anyio.CancelScope() as guard:
-                async with (
-                    CleanupStack(guard) as request_stack,
-                    CleanupStack(guard) as function_stack,
-                ):
-                    ctx = RequestContext(inputs, request_stack, function_stack)
-                    await self._run(plan, ctx)
-
-        await wrap_app_handling_exceptions(inner, websocket)(scope, receive, send)
+    async def _session(
+        self, websocket: WebSocket, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        plan: Plan = self.route.current_plan()
+        inputs = Inputs(scope, receive, send)
+        inputs.use_request(websocket)
+        if not (plan.request_cleanup or plan.function_cleanup or plan.observer):
+            await self._run(plan, RequestContext(inputs, None, None))
+            return
+        with anyio.CancelScope() as guard:
+            async with (
+                CleanupStack(guard) as request_stack,
+                CleanupStack(guard) as function_stack,
+            ):
+                await self._run(plan, RequestContext(inputs, request_stack, function_stack))
 
     async def _run(self, plan: Plan, ctx: RequestContext) -> None:
         if plan.observer is not None:  # the app has telemetry: same steps, observed
@@ -319,3 +367,12 @@ class WebSocketEndpointHandler:
             await step.call(**kwargs)
         else:
             await run_sync(step.call, **kwargs)
+
+
+def _raising(exc: Exception) -> ASGIApp:
+    """An ASGI app that raises ``exc``: hands an exception to the handler lookup."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise exc
+
+    return app
