@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench import load
+from bench import battery_cost, load
 from bench.callgrind import measure
 from bench.envs import BENCH_DIR, PROJECT_DIR, RESULTS_DIR, python_for
 from bench.scenarios import BY_NAME
@@ -131,7 +131,7 @@ def _table(data: dict[str, Any]) -> list[str]:
     scenarios = [sc for sc in SCENARIOS if any(key[1] == sc for key in cost)]
     versus = [fw for fw in ("floor", "fastapi", "litestar", "fasterapi") if fw in frameworks]
     # the batteries targets: their cost over bare veloxapi, and FastAPI + add-ons over them
-    pairs = [(fw, "veloxapi") for fw in versus]
+    pairs: list[tuple[str, str]] = [(fw, "veloxapi") for fw in versus]
     if "batteries" in frameworks:
         pairs.append(("batteries", "veloxapi"))
         if "fastapi_addons" in frameworks:
@@ -226,6 +226,9 @@ def main() -> None:
     for readme in (PROJECT_DIR / "README.md", BENCH_DIR / "README.md"):
         replace_block(readme, block)
         print(f"updated {readme}")
+    battery_cost.write_block(
+        PROJECT_DIR / "README.md", battery_cost.render(battery_cost.collect(data))
+    )
 
 
 if __name__ == "__main__":

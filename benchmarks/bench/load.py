@@ -34,7 +34,8 @@ def _install_veloxapi_alias() -> None:
     veloxapi.compat.install()
     import fastapi
 
-    if fastapi.FastAPI is not veloxapi.FastAPI:  # the alias may report FastAPI's own name
+    aliased: Any = fastapi.FastAPI  # typed as FastAPI's own class by its stubs
+    if aliased is not veloxapi.FastAPI:  # the alias may report FastAPI's own name
         raise RuntimeError(
             f"after veloxapi.compat.install(), `import fastapi` gives {fastapi.__name__!r}"
             f" ({fastapi.__file__}), not veloxapi; check veloxapi.compat"

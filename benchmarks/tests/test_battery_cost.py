@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from bench.battery_cost import MARKERS, render, write_block
+from bench.battery_cost import MARKERS, collect, render, write_block
 
 
 def _result(batteries: int) -> dict[str, object]:
@@ -38,3 +38,16 @@ def test_a_readme_without_markers_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="battery-cost:start"):
         write_block(readme, "new")
     assert readme.read_text() == "no markers\n"
+
+
+def test_collected_from_the_instruction_results() -> None:
+
+    rows = [
+        {"framework": "veloxapi", "scenario": "plain_dict", "requests": 400, "per_request": 80},
+        {"framework": "batteries", "scenario": "plain_dict", "requests": 400, "per_request": 120},
+        {"framework": "veloxapi", "scenario": "path_query", "requests": 400, "per_request": 90},
+        {"framework": "fastapi", "scenario": "path_query", "requests": 400, "per_request": 500},
+    ]
+    result = collect({"results": rows})
+    assert result["scenarios"] == {"plain_dict": {"veloxapi": 80, "batteries": 120}}
+    assert result["requests"] == 400
