@@ -15,6 +15,9 @@ FRAMEWORKS = (
 )
 """``batteries`` is veloxapi serving the same app with every battery switched on;
 ``fastapi_addons`` is FastAPI with the third-party add-ons for the same features."""
+INSTRUCTIONS_ONLY = ("fasterapi", "harness")
+"""Measured by instruction counts only (``bench.instructions``), not in the wall-clock run:
+the harness is the driver's own cost; FasterAPI is a peer in its own style."""
 
 _MODULES = {
     "veloxapi": "apps.fastapi_style",

@@ -24,7 +24,7 @@ from typing import Any
 from bench import http_mode
 from bench.collect import Series, Table, rotated
 from bench.envs import BENCH_DIR, RESULTS_DIR, env_for, python_for
-from bench.load import FRAMEWORKS
+from bench.load import FRAMEWORKS, INSTRUCTIONS_ONLY
 from bench.machine import machine_info, versions
 from bench.scenarios import SCENARIOS, Scenario
 
@@ -208,7 +208,8 @@ def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short samples, one repeat")
     parser.add_argument("--modes", default=",".join(MODES))
-    parser.add_argument("--frameworks", default=",".join(FRAMEWORKS))
+    wall_clock = [fw for fw in FRAMEWORKS if fw not in INSTRUCTIONS_ONLY]
+    parser.add_argument("--frameworks", default=",".join(wall_clock))
     parser.add_argument("--scenarios", default=",".join(s.name for s in SCENARIOS))
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "results.json")
     return parser.parse_args()
