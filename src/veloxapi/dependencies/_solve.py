@@ -125,6 +125,9 @@ class _GivenBody(Inputs):
         self.use_request(request)
         self._given = body
 
+    async def json_raw(self, strict_content_type: bool) -> bytes | None:
+        return None  # the caller parsed the body: validate what it gave
+
     async def json_body(self, strict_content_type: bool) -> tuple[Any, bool]:
         if self._given is Undefined or self._given is None:
             return None, False

@@ -83,6 +83,8 @@ class Plan:
     around: EndpointHook | None = None  # contributed hooks around the endpoint call
     # runs the plan in the handlers' place when the app has telemetry (veloxapi.telemetry)
     observer: Any = None
+    # the one body validator that may validate the raw JSON bytes (see SingleBodyValidator)
+    raw_body: SingleBodyValidator | None = None
 
 
 def compile_plan(
@@ -122,6 +124,14 @@ def compile_plan(
     generators = [
         s for s in builder.steps[:-1] if s.mode in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)
     ]
+    bodies = [s.body for s in builder.steps if s.body is not None]
+    raw_body = (
+        bodies[0]
+        if len(bodies) == 1
+        and isinstance(bodies[0], SingleBodyValidator)
+        and bodies[0].validate_raw is not None
+        else None
+    )
     return Plan(
         builder.steps,
         builder.body_mode,
@@ -130,6 +140,7 @@ def compile_plan(
         or any(s.request_scope for s in generators),
         function_cleanup=any(not s.request_scope for s in generators),
         around=chain(contribution.around_endpoint),
+        raw_body=raw_body,
     )
 
 

@@ -144,6 +144,23 @@ class Inputs:
                 return str(value.decode("latin-1"))
         return None
 
+    async def json_raw(self, strict_content_type: bool) -> bytes | None:
+        """The body's bytes when :meth:`json_body` would parse them as JSON and no JSON
+        depth check needs the parsed value; ``None`` otherwise (then ask ``json_body``)."""
+        raw = await self.body_bytes()
+        if not raw:
+            return None
+        content_type = self._content_type()
+        if content_type is None:
+            if strict_content_type:
+                return None
+        elif not _is_json_media_type(content_type):
+            return None
+        max_depth = policy_of(self.scope).max_json_depth
+        if max_depth is not None and raw.count(b"[") + raw.count(b"{") > max_depth:
+            return None
+        return raw
+
     async def json_body(self, strict_content_type: bool) -> tuple[Any, bool]:
         """The decoded body and whether one was sent.
 

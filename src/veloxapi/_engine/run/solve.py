@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from pydantic import ValidationError
 from starlette.background import BackgroundTasks
 from starlette.responses import Response
 
 from veloxapi._engine.compile.analysis import Injected, Source
 from veloxapi._engine.compile.plan import BodyMode, Plan, Step, compile_plan
 from veloxapi._engine.compile.validators import ErrorList, ParamGroupValidator
+from veloxapi._engine.compile.validators.body import SingleBodyValidator
 from veloxapi._engine.run.calls import CallMode
 from veloxapi._engine.run.cleanup import CleanupStack, enter_yield_dependency
 from veloxapi._engine.run.inputs import Inputs
@@ -106,7 +108,12 @@ async def solve(
     inputs = ctx.inputs
     body: Any = None
     present = False
-    if plan.body_mode is BodyMode.JSON_SINGLE or plan.body_mode is BodyMode.JSON_EMBEDDED:
+    direct: Any = _NOT_DIRECT  # the body's model, validated straight from the raw bytes
+    if plan.body_mode is BodyMode.JSON_SINGLE and plan.raw_body is not None:
+        direct = await _validate_raw(plan.raw_body, inputs, strict_content_type)
+    if direct is not _NOT_DIRECT:
+        present = True
+    elif plan.body_mode is BodyMode.JSON_SINGLE or plan.body_mode is BodyMode.JSON_EMBEDDED:
         body, present = await inputs.json_body(strict_content_type)
     elif plan.body_mode is BodyMode.FORM:
         body = await inputs.form()
@@ -127,7 +134,9 @@ async def solve(
                 kwargs[name] = results[sub_index]
         if step.checks and not _run_checks(step, inputs, kwargs, errors):
             ok = False
-        if step.body is not None:
+        if step.body is not None and direct is not _NOT_DIRECT and step.body is plan.raw_body:
+            kwargs[step.body_target] = direct  # type: ignore[index]
+        elif step.body is not None:
             value, body_errors = step.body.validate(body, present)
             if body_errors:
                 errors.extend(body_errors)
@@ -145,6 +154,8 @@ async def solve(
                 kwargs.update(form_values)
         if not ok:
             failed[index] = True
+            if direct is not _NOT_DIRECT and body is None:  # the error reports the body
+                body, _ = await inputs.json_body(strict_content_type)
             continue
         for name, kind in step.injected:
             kwargs[name] = ctx.inject(kind, step)
@@ -155,6 +166,25 @@ async def solve(
         else:
             results[index] = await _call_shared(step, kwargs, ctx, shared)
     return {}, errors, body
+
+
+_NOT_DIRECT: Any = object()
+
+
+async def _validate_raw(
+    validator: SingleBodyValidator, inputs: Inputs, strict_content_type: bool
+) -> Any:
+    """The body's model validated from the raw JSON bytes, or ``_NOT_DIRECT`` (then the
+    ordinary path parses and validates it, and reports any error FastAPI's way)."""
+    raw = await inputs.json_raw(strict_content_type)
+    if raw is None:
+        return _NOT_DIRECT
+    validate = validator.validate_raw
+    assert validate is not None
+    try:
+        return validate(raw)
+    except (ValidationError, ValueError):
+        return _NOT_DIRECT
 
 
 async def _call_shared(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import (
@@ -27,6 +27,11 @@ class SingleBodyValidator:
 
     It validates as the only field of a generated model, so every declaration
     on the parameter applies exactly as it would on a model field.
+
+    A body that is a plain Pydantic model (no declaration beyond ``Body()``, no strict
+    or JSON-specific validation anywhere in it) may also be validated straight from
+    the raw JSON bytes (:meth:`validate_raw`), skipping ``json.loads``; anything that
+    fails there is done again the ordinary way, so errors stay FastAPI's.
     """
 
     def __init__(self, spec: ParamSpec, owner: str) -> None:
@@ -38,6 +43,8 @@ class SingleBodyValidator:
             **{spec.name: field_for(spec, wire=spec.name)},
         )
         self._validate = self.model.__pydantic_validator__.validate_python
+        self.validate_raw = _raw_validator(spec)
+        """``validate_json`` of the body's model, or ``None`` when it must not be used."""
 
     def validate(self, body: Any, present: bool) -> tuple[Any, ErrorList]:
         if not present and self.spec.required:
@@ -50,6 +57,27 @@ class SingleBodyValidator:
                 err["loc"] = (err["loc"][0], *err["loc"][2:])
             return None, errors
         return getattr(instance, self.spec.name), []
+
+
+def _raw_validator(spec: ParamSpec) -> Callable[[bytes], Any] | None:
+    """The model's JSON-mode validator when JSON mode and Python mode agree for it.
+
+    They agree for a plain model: no declaration on the parameter (constraints, an
+    alias, a discriminator), no strict validation and no JSON-or-Python schema
+    (types that validate JSON input differently) anywhere in the model.
+    """
+    model = spec.annotation
+    info = spec.field_info
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    if spec.earlier_infos or info.metadata or info.validation_alias or info.discriminator:
+        return None
+    if not model.__pydantic_complete__:
+        return None
+    schema = repr(model.__pydantic_core_schema__)
+    if "'strict': True" in schema or "json-or-python" in schema:
+        return None
+    return model.__pydantic_validator__.validate_json
 
 
 class EmbeddedBodyValidator:
