@@ -229,3 +229,15 @@ async def test_waiting_after_the_body_is_not_a_body_timeout() -> None:
         sent = await call(app, body, "/wait")
     assert seen == ["http.disconnect"]
     assert status_of(sent) == 200
+
+
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+@pytest.mark.anyio
+async def test_silence_mid_body_gets_408_under_trio_too() -> None:
+    app = VeloxAPI(request_body_timeout=0.2)
+    json_app(app)
+    with anyio.fail_after(5):
+        sent = await call(
+            app, [(0.0, {"type": "http.request", "body": b"[", "more_body": True})], "/echo"
+        )
+    assert status_of(sent) == 408
