@@ -570,6 +570,7 @@ class APIRouter(starlette_routing.Router):
         if scope["type"] == "http":
             found = self._index.find(self.routes, scope)
             if found is not None:
+                # PERF: benchmarks in-process plain_dict: _enter inlined (a call costs ~2k)
                 route, child_scope = found
                 if "router" not in scope:
                     scope["router"] = self
@@ -585,14 +586,17 @@ class APIRouter(starlette_routing.Router):
         elif scope["type"] == "websocket":
             found = self._websocket_index.find(self.routes, scope)
             if found is not None:  # as Starlette's router loop hands over a full match
-                route, child_scope = found
-                if "router" not in scope:
-                    scope["router"] = self
-                scope["route"] = route
-                scope.update(child_scope)
-                await route.handle(scope, receive, send)
+                await self._enter(scope, *found).handle(scope, receive, send)
                 return
         await super().app(scope, receive, send)
+
+    def _enter(self, scope: Scope, route: BaseRoute, child_scope: Scope) -> BaseRoute:
+        """Hand the scope to the route that fully matched, as Starlette's router does."""
+        if "router" not in scope:
+            scope["router"] = self
+        scope["route"] = route
+        scope.update(child_scope)
+        return route
 
     # -- frontends: low-priority routes (veloxapi._frontend) -----------------------------------
     async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -124,12 +124,7 @@ class RouteIndex:
                 self._opaque.append((position, "", route))
 
     def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
-        # a plain list assigned by user code is compared route by route
-        key: Any = (
-            (id(routes), routes.version)
-            if isinstance(routes, RouteList)
-            else tuple(map(id, routes))
-        )
+        key = routes_key(routes)
         if key != self._key:
             self._rebuild(routes)
             self._key = key
@@ -187,6 +182,14 @@ class RouteIndex:
         if best is None:
             return None
         return best[1], best[2]
+
+
+def routes_key(routes: Sequence[BaseRoute]) -> Any:
+    """What changes when ``routes`` change: a router's list counts its own changes; a
+    plain list assigned by user code is compared route by route."""
+    if isinstance(routes, RouteList):
+        return (id(routes), routes.version)
+    return tuple(map(id, routes))
 
 
 async def answer_wrong_method(
@@ -273,9 +276,7 @@ class WebSocketIndex:
         self._candidates: list[BaseRoute] = []
 
     def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
-        key: Any = (
-            (id(routes), routes.version) if type(routes) is RouteList else tuple(map(id, routes))
-        )
+        key = routes_key(routes)
         if key != self._key:
             # PERF: benchmarks in-process websocket_echo: HTTP routes are skipped unseen
             self._candidates = [

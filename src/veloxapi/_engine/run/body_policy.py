@@ -1,7 +1,7 @@
 """How a request body may arrive: silence, pace, size and JSON depth, checked as it is read.
 
 Every body veloxapi reads for a route (JSON, forms, ``request.body()``,
-``request.stream()``) goes through :meth:`BodyWatch.receive`, one ASGI message at a
+``request.stream()``) goes through :meth:`BodyWatch.next_message`, one ASGI message at a
 time. The app's :class:`BodyPolicy` decides:
 
 * ``idle``: seconds the client may stay silent mid-body (408 after that);
@@ -151,13 +151,16 @@ class _Alarm:
         self.task.cancel()
 
 
-def check_json_depth(value: object, max_depth: int, raw: bytes) -> None:
-    """422 when the parsed JSON ``value`` nests deeper than ``max_depth`` levels.
+def may_nest_deeper(raw: bytes, max_depth: int) -> bool:
+    """Whether the JSON ``raw`` could nest deeper than ``max_depth``: a body with no more
+    opening brackets than that cannot, which two C-speed counts settle for most bodies."""
+    return raw.count(b"[") + raw.count(b"{") > max_depth
 
-    A body with no more brackets than the limit cannot be too deep, so most bodies
-    are settled by two C-speed counts over the raw bytes.
-    """
-    if not isinstance(value, (dict, list)) or raw.count(b"[") + raw.count(b"{") <= max_depth:
+
+def check_json_depth(value: object, max_depth: int, raw: bytes) -> None:
+    """422 when the parsed JSON ``value`` (of the bytes ``raw``) nests deeper than
+    ``max_depth`` levels; the bytes are looked at first (:func:`may_nest_deeper`)."""
+    if not isinstance(value, (dict, list)) or not may_nest_deeper(raw, max_depth):
         return
     level: list[tuple[object, int]] = [(value, 1)]
     while level:

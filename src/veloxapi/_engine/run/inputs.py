@@ -13,7 +13,12 @@ from starlette.requests import ClientDisconnect, HTTPConnection, Request, cookie
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from veloxapi._engine.run.body_policy import BodyWatch, check_json_depth, policy_of
+from veloxapi._engine.run.body_policy import (
+    BodyWatch,
+    check_json_depth,
+    may_nest_deeper,
+    policy_of,
+)
 from veloxapi._request_limits import form_limits_in
 from veloxapi.exceptions import HTTPException, RequestValidationError
 
@@ -148,18 +153,19 @@ class Inputs:
         """The body's bytes when :meth:`json_body` would parse them as JSON and no JSON
         depth check needs the parsed value; ``None`` otherwise (then ask ``json_body``)."""
         raw = await self.body_bytes()
-        if not raw:
-            return None
-        content_type = self._content_type()
-        if content_type is None:
-            if strict_content_type:
-                return None
-        elif not _is_json_media_type(content_type):
+        if not raw or not self._declared_json(strict_content_type):
             return None
         max_depth = policy_of(self.scope).max_json_depth
-        if max_depth is not None and raw.count(b"[") + raw.count(b"{") > max_depth:
+        if max_depth is not None and may_nest_deeper(raw, max_depth):
             return None
         return raw
+
+    def _declared_json(self, strict_content_type: bool) -> bool:
+        """Whether the content type makes the body JSON (none at all does, unless strict)."""
+        content_type = self._content_type()
+        if content_type is None:
+            return not strict_content_type
+        return _is_json_media_type(content_type)
 
     async def json_body(self, strict_content_type: bool) -> tuple[Any, bool]:
         """The decoded body and whether one was sent.
@@ -170,11 +176,7 @@ class Inputs:
         raw = await self.body_bytes()
         if not raw:
             return None, False
-        content_type = self._content_type()
-        if content_type is None:
-            if strict_content_type:
-                return raw, True
-        elif not _is_json_media_type(content_type):
+        if not self._declared_json(strict_content_type):
             return raw, True
         try:
             value = json.loads(raw)

@@ -134,7 +134,7 @@ async def solve(
                 kwargs[name] = results[sub_index]
         if step.checks and not _run_checks(step, inputs, kwargs, errors):
             ok = False
-        if step.body is not None and direct is not _NOT_DIRECT and step.body is plan.raw_body:
+        if direct is not _NOT_DIRECT and step.body is plan.raw_body:
             kwargs[step.body_target] = direct  # type: ignore[index]
         elif step.body is not None:
             value, body_errors = step.body.validate(body, present)
