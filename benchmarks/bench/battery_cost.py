@@ -6,9 +6,10 @@ in the project README come from the bare ``veloxapi`` and ``batteries`` rows of
 with its own tables), never typed by hand.
 """
 
-import re
 from pathlib import Path
 from typing import Any
+
+from bench import report
 
 SCENARIOS = ("path_query", "dependencies", "plain_dict")
 MARKERS = ("<!-- battery-cost:start -->", "<!-- battery-cost:end -->")
@@ -60,8 +61,4 @@ def render(result: dict[str, Any]) -> str:
 
 def write_block(readme: Path, block: str) -> None:
     """Put ``block`` between the two marker lines of ``readme``."""
-    text = readme.read_text()
-    start, end = (re.search(rf"^{re.escape(m)}[ \t]*$", text, re.MULTILINE) for m in MARKERS)
-    if start is None or end is None or end.start() < start.end():
-        raise ValueError(f"{readme} needs the lines {MARKERS[0]} ... {MARKERS[1]}")
-    readme.write_text(text[: start.end()] + "\n" + block + "\n" + text[end.start() :])
+    report.replace_block(readme, block, MARKERS)

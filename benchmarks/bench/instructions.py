@@ -21,10 +21,9 @@ import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-from bench import battery_cost, load
+from bench import battery_cost, load, report
 from bench.callgrind import measure
 from bench.envs import BENCH_DIR, PROJECT_DIR, RESULTS_DIR, python_for
 from bench.scenarios import BY_NAME
@@ -194,14 +193,6 @@ def render(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def replace_block(readme: Path, block: str) -> None:
-    text = readme.read_text()
-    start, end = text.find(START), text.find(END)
-    if start < 0 or end < start:
-        raise ValueError(f"{readme} has no '{START}' ... '{END}' block")
-    readme.write_text(text[: start + len(START)] + "\n" + block + "\n" + text[end:])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS))
@@ -224,7 +215,7 @@ def main() -> None:
     data = json.loads(RESULTS.read_text())
     block = render(data)
     for readme in (PROJECT_DIR / "README.md", BENCH_DIR / "README.md"):
-        replace_block(readme, block)
+        report.replace_block(readme, block, (START, END))
         print(f"updated {readme}")
     battery_cost.write_block(
         PROJECT_DIR / "README.md", battery_cost.render(battery_cost.collect(data))

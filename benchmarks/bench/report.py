@@ -174,15 +174,16 @@ def render(results: dict[str, Any], chart: str) -> str:
     return "\n".join(parts)
 
 
-def replace_block(readme: Path, block: str) -> None:
+def replace_block(readme: Path, block: str, markers: tuple[str, str] = (START, END)) -> None:
     """Replace what lies between the marker lines (each marker alone on its line)."""
+    start_marker, end_marker = markers
     text = readme.read_text()
-    start = re.search(rf"^{re.escape(START)}[ \t]*$", text, re.MULTILINE)
-    end = re.search(rf"^{re.escape(END)}[ \t]*$", text, re.MULTILINE)
+    start = re.search(rf"^{re.escape(start_marker)}[ \t]*$", text, re.MULTILINE)
+    end = re.search(rf"^{re.escape(end_marker)}[ \t]*$", text, re.MULTILINE)
     if start is None or end is None or end.start() < start.end():
         raise ValueError(
-            f"{readme} has no '{START}' ... '{END}' block (each marker alone on its line);"
-            " add both markers where the benchmark table belongs"
+            f"{readme} has no '{start_marker}' ... '{end_marker}' block (each marker alone"
+            " on its line); add both markers where the benchmark table belongs"
         )
     readme.write_text(text[: start.end()] + "\n" + block + "\n" + text[end.start() :])
 

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 import pytest
-from bench.instructions import END, START, merge, render, replace_block
+from bench.instructions import END, START, merge, render
+from bench.report import replace_block
 
 
 def _data(versions: dict[str, dict[str, str]]) -> dict[str, object]:
@@ -34,11 +35,11 @@ def test_different_versions_are_flagged() -> None:
 def test_replace_block_keeps_the_rest(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text(f"before\n{START}\nold\n{END}\nafter\n")
-    replace_block(readme, "new")
+    replace_block(readme, "new", (START, END))
     assert readme.read_text() == f"before\n{START}\nnew\n{END}\nafter\n"
     (tmp_path / "bare.md").write_text("no markers")
     with pytest.raises(ValueError, match="instructions:start"):
-        replace_block(tmp_path / "bare.md", "new")
+        replace_block(tmp_path / "bare.md", "new", (START, END))
 
 
 def test_batteries_columns_and_merge() -> None:
