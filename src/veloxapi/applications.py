@@ -24,6 +24,7 @@ from veloxapi._engine.run.body_policy import DEFAULT_BODY_TIMEOUT
 from veloxapi._frontend.files import Fallback
 from veloxapi._frontend.install import CheckDir
 from veloxapi._hardening import body_policy
+from veloxapi._live_include import effective_routes
 from veloxapi._request_limits import (
     FormLimits,
     LimitErrorResponder,
@@ -275,7 +276,7 @@ class VeloxAPI(Starlette):
             observer = ReplacedSteps(observer)
         if observer is not self.telemetry_observer:  # plans compiled before carry the old one
             self.telemetry_observer = observer
-            for route in self.router.routes:
+            for route in effective_routes(self.router.routes):
                 if isinstance(route, _Planned):
                     route._views_changed()
         exception_observer = telemetry.exception_observer if telemetry is not None else None

@@ -9,6 +9,7 @@ Starlette's first-match-wins order.
 
 from __future__ import annotations
 
+import copy as copy_module
 import inspect
 import os
 import re
@@ -20,6 +21,7 @@ from contextlib import (
     asynccontextmanager,
     contextmanager,
 )
+from contextvars import ContextVar
 from enum import Enum
 from typing import Any, TypeVar, cast, get_args, get_origin
 
@@ -47,6 +49,7 @@ from veloxapi._engine.route.router_index import (
     RouteIndex,
     WebSocketIndex,
     answer_wrong_method,
+    select_context,
 )
 from veloxapi._engine.run.calls import CallMode, call_mode
 from veloxapi._engine.run.handler import (
@@ -64,7 +67,22 @@ from veloxapi._frontend.priority import (
     include_low_priority,
 )
 from veloxapi._frontend.route import FrontendRouteGroup
-from veloxapi._live_include import LiveRouteList, _IncludedRouter
+from veloxapi._live_include import (
+    EffectiveRouteContext,
+    IncludeContext,
+    IncludingRouter,
+    LiveRouteList,
+    RouteContext,
+    _IncludedRouter,
+    first_limit,
+    flat_routes,
+    iter_route_contexts,
+    value_or_default,
+)
+from veloxapi._live_include import (
+    _iter_included_route_candidates as _iter_included_route_candidates,
+)
+from veloxapi._live_include import _restore_fastapi_scope_key as _restore_fastapi_scope_key
 from veloxapi._request_limits import (
     FormLimits,
     check_body_size,
@@ -95,14 +113,6 @@ def generate_unique_id(route: APIRoute) -> str:
     operation_id = re.sub(r"\W", "_", f"{route.name}{route.path_format}")
     assert route.methods
     return f"{operation_id}_{sorted(route.methods)[0].lower()}"
-
-
-def _value_or_default(first: Any, *others: Any) -> Any:
-    """The first value that was set explicitly, else the first default."""
-    for item in (first, *others):
-        if not isinstance(item, DefaultPlaceholder):
-            return item
-    return first
 
 
 def _unwrap(value: Any) -> Any:
@@ -316,13 +326,95 @@ class APIRoute(_Planned, IndexedRoute):
         return request_response(self.get_route_handler())
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        """The ``Request -> Response`` coroutine function that serves this route."""
-        return get_request_handler(dependant=self.dependant, _route=self)
+        """The ``Request -> Response`` coroutine function that serves this route (or, while
+        an inclusion builds it, this route as that inclusion sees it)."""
+        context = _effective_route_context_var.get()
+        route = context if context is not None and context.original_route is self else self
+        return get_request_handler(dependant=route.dependant, _route=route)
 
     def sse_ping_interval(self) -> float:
         """Seconds between keep-alive comments; the module setting, read per response
         because tests and apps change it."""
         return _PING_INTERVAL
+
+
+_effective_route_context_var: ContextVar[EffectiveAPIRoute | None] = ContextVar(
+    "veloxapi_effective_route_context", default=None
+)
+"""The included route whose handler ``get_route_handler()`` is building, while it does."""
+
+
+class EffectiveAPIRoute(APIRoute):
+    """A path operation as one inclusion sees it: the original route's settings with the
+    inclusion's prefix, tags, dependencies, responses and defaults added.
+
+    It serves requests for the original route (``original_route``), whose
+    ``get_route_handler()``, ``matches()`` and ``handle()`` are still the ones called.
+    """
+
+    starlette_route = None
+
+    def __init__(self, original: APIRoute, context: IncludeContext) -> None:
+        self.original_route = original
+        router = context.included_router
+        super().__init__(
+            context.path_for(original),
+            original.endpoint,
+            response_model=original.response_model
+            if not original.is_stream or original.stream_item_type is None
+            else original.stream_item_type,
+            status_code=original.status_code,
+            tags=[*context.tags, *original.tags],
+            dependencies=[*context.dependencies, *original.dependencies],
+            summary=original.summary,
+            description=original.description,
+            response_description=original.response_description,
+            responses={**context.responses, **original.responses},
+            deprecated=original.deprecated or context.deprecated,
+            methods=original.methods,
+            operation_id=original.operation_id,
+            response_model_include=original.response_model_include,
+            response_model_exclude=original.response_model_exclude,
+            response_model_by_alias=original.response_model_by_alias,
+            response_model_exclude_unset=original.response_model_exclude_unset,
+            response_model_exclude_defaults=original.response_model_exclude_defaults,
+            response_model_exclude_none=original.response_model_exclude_none,
+            include_in_schema=original.include_in_schema and context.include_in_schema,
+            response_class=value_or_default(
+                original.response_class,
+                router.default_response_class,
+                context.default_response_class,
+            ),
+            name=original.name,
+            dependency_overrides_provider=context.dependency_overrides_provider,
+            callbacks=[*context.callbacks, *(original.callbacks or [])],
+            openapi_extra=original.openapi_extra,
+            generate_unique_id_function=value_or_default(
+                original.generate_unique_id_function,
+                router.generate_unique_id_function,
+                context.generate_unique_id_function,
+            ),
+            strict_content_type=value_or_default(
+                original.strict_content_type,
+                router.strict_content_type,
+                context.strict_content_type,
+            ),
+            max_body_size=first_limit(original.max_body_size, context.max_body_size),
+            form_limits=merged_form_limits(context.form_limits, original.form_limits),
+        )
+
+    def _build_app(self) -> ASGIApp:
+        original = self.original_route
+        if (
+            type(original).get_route_handler is APIRoute.get_route_handler
+            and get_request_handler is _GET_REQUEST_HANDLER
+        ):
+            return RouteApp(self)
+        token = _effective_route_context_var.set(self)
+        try:
+            return request_response(original.get_route_handler())
+        finally:
+            _effective_route_context_var.reset(token)
 
 
 def get_request_handler(
@@ -427,7 +519,7 @@ class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
         return match, child_scope
 
 
-class APIRouter(starlette_routing.Router):
+class APIRouter(starlette_routing.Router, IncludingRouter):
     """A group of path operations with shared prefix, tags, dependencies and responses."""
 
     def __init__(
@@ -464,7 +556,6 @@ class APIRouter(starlette_routing.Router):
         limited = with_limits(self.app, self.max_body_size, self.form_limits)
         self.middleware_stack = limited  # type: ignore[assignment]
         self.routes: LiveRouteList = LiveRouteList(self.routes)
-        self._included: list[_IncludedRouter] = []  # the include_router() calls made here
         if prefix:
             _check_prefix(prefix)
         self.prefix = prefix
@@ -487,8 +578,8 @@ class APIRouter(starlette_routing.Router):
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
         self.strict_content_type = strict_content_type
-        self._index = RouteIndex()
-        self._websocket_index = WebSocketIndex()
+        self._index = RouteIndex(flat_routes)
+        self._websocket_index = WebSocketIndex(self._index)
         stack = self.middleware_stack
         self._direct = (
             getattr(stack, "__self__", None) is self
@@ -577,11 +668,14 @@ class APIRouter(starlette_routing.Router):
                 scope["route"] = route
                 scope.update(child_scope)
                 if type(route).handle is APIRoute.handle:
+                    if child_scope.get("route", route) is not route:
+                        # an included route: its effective context serves, named in the scope
+                        select_context(scope, route)
                     await cast(APIRoute, route).app(scope, receive, send)  # method checked
                 else:
                     await route.handle(scope, receive, send)
                 return
-            if await answer_wrong_method(self.routes, scope, receive, send):
+            if await answer_wrong_method(self._index.flat(self.routes), scope, receive, send):
                 return
         elif scope["type"] == "websocket":
             found = self._websocket_index.find(self.routes, scope)
@@ -686,15 +780,15 @@ class APIRouter(starlette_routing.Router):
             response_model_exclude_defaults=response_model_exclude_defaults,
             response_model_exclude_none=response_model_exclude_none,
             include_in_schema=include_in_schema and self.include_in_schema,
-            response_class=_value_or_default(response_class, self.default_response_class),
+            response_class=value_or_default(response_class, self.default_response_class),
             name=name,
             dependency_overrides_provider=self.dependency_overrides_provider,
             callbacks=current_callbacks,
             openapi_extra=openapi_extra,
-            generate_unique_id_function=_value_or_default(
+            generate_unique_id_function=value_or_default(
                 generate_unique_id_function, self.generate_unique_id_function
             ),
-            strict_content_type=_value_or_default(strict_content_type, self.strict_content_type),
+            strict_content_type=value_or_default(strict_content_type, self.strict_content_type),
             max_body_size=self.max_body_size
             if check_body_size(max_body_size) is None
             else max_body_size,
@@ -785,6 +879,8 @@ class APIRouter(starlette_routing.Router):
         max_body_size: int | None = None,
         form_limits: FormLimits | None = None,
     ) -> None:
+        """Serve ``router``'s routes here, under ``prefix`` and with what the other
+        arguments add; routes added to ``router`` later are served too."""
         max_body_size = check_body_size(max_body_size)
         form_limits = check_form_limits(form_limits)
         if router is self:
@@ -792,7 +888,7 @@ class APIRouter(starlette_routing.Router):
                 "Cannot include the same APIRouter instance into itself. "
                 "Did you mean to include a different router?"
             )
-        if any(inclusion.includes(self) for inclusion in router._included):
+        if router._contains_router(self):
             raise AssertionError(
                 "Cannot include an APIRouter instance that already includes this router. "
                 "Did you mean to include a different router?"
@@ -800,39 +896,25 @@ class APIRouter(starlette_routing.Router):
         if prefix:
             _check_prefix(prefix)
         else:
-            for r in router.routes:
-                _check_not_both_empty(r)
-        options: dict[str, Any] = {
-            "prefix": prefix,
-            "tags": tags,
-            "dependencies": list(dependencies or []),
-            "default_response_class": default_response_class,
-            "responses": responses or {},
-            "callbacks": callbacks or [],
-            "deprecated": deprecated,
-            "include_in_schema": include_in_schema,
-            "generate_unique_id_function": generate_unique_id_function,
-            "strict_content_type": strict_content_type,
-            "max_body_size": max_body_size,
-            "form_limits": form_limits,
-        }
-
-        def include_one(route: BaseRoute) -> None:
-            if not prefix:
-                _check_not_both_empty(route)
-            self._include_one(route, router, **options)
-
-        inclusion = _IncludedRouter(router, self.routes, include_one)
-        self._included.append(inclusion)
-        router.routes.watchers.append(inclusion)  # routes added to it later are copied too
-        inclusion.sync()
-        if router.user_lifespan is not None or router.included_lifespans:
-            # its merged lifespan runs its own startup/shutdown handlers too
-            self.included_lifespans.append(router.lifespan_context)
-        else:
-            self.on_startup.extend(router.on_startup)
-            self.on_shutdown.extend(router.on_shutdown)
-        include_low_priority(
+            for context in iter_route_contexts(router.routes):
+                _check_not_both_empty(context.path, context.name)
+        include_context = IncludeContext.for_include(
+            self,
+            router,
+            prefix=prefix,
+            tags=tags,
+            dependencies=dependencies,
+            default_response_class=default_response_class,
+            responses=responses,
+            callbacks=callbacks,
+            deprecated=deprecated,
+            include_in_schema=include_in_schema,
+            generate_unique_id_function=generate_unique_id_function,
+            strict_content_type=strict_content_type,
+            max_body_size=max_body_size,
+            form_limits=form_limits,
+        )
+        low_priority = include_low_priority(
             self,
             router,
             prefix=prefix,
@@ -840,102 +922,64 @@ class APIRouter(starlette_routing.Router):
             router_class=APIRouter,
             max_body_size=max_body_size,
         )
+        self.routes.append(_IncludedRouter(router, include_context, low_priority))
+        if isinstance(router.routes, LiveRouteList):
+            router.routes.including.append(self.routes)  # its changes are changes here too
+        if router.user_lifespan is not None or router.included_lifespans:
+            # its merged lifespan runs its own startup/shutdown handlers too
+            self.included_lifespans.append(router.lifespan_context)
+        else:
+            self.on_startup.extend(router.on_startup)
+            self.on_shutdown.extend(router.on_shutdown)
 
-    def _include_one(
-        self,
-        route: BaseRoute,
-        router: APIRouter,
-        *,
-        prefix: str,
-        tags: list[str | Enum] | None,
-        dependencies: list[params.Depends],
-        default_response_class: Any,
-        responses: dict[int | str, dict[str, Any]],
-        callbacks: list[BaseRoute],
-        deprecated: bool | None,
-        include_in_schema: bool,
-        generate_unique_id_function: Any,
-        strict_content_type: Any,
-        max_body_size: int | None,
-        form_limits: FormLimits | None,
-    ) -> None:
-        # the included router's own limits are already in its routes' (see add_api_route)
+    def _build_effective_context(self, route: BaseRoute, context: IncludeContext) -> Any:
+        """One of this router's routes as the inclusion ``context`` sees it (None: not served)."""
         if isinstance(route, APIRoute):
-            self.add_api_route(
-                prefix + route.path,
-                route.endpoint,
-                response_model=route.response_model
-                if not route.is_stream or route.stream_item_type is None
-                else route.stream_item_type,
-                status_code=route.status_code,
-                tags=[*(tags or []), *route.tags],
-                dependencies=[*dependencies, *route.dependencies],
-                summary=route.summary,
-                description=route.description,
-                response_description=route.response_description,
-                responses={**responses, **route.responses},
-                deprecated=route.deprecated or deprecated,
-                methods=route.methods,
-                operation_id=route.operation_id,
-                response_model_include=route.response_model_include,
-                response_model_exclude=route.response_model_exclude,
-                response_model_by_alias=route.response_model_by_alias,
-                response_model_exclude_unset=route.response_model_exclude_unset,
-                response_model_exclude_defaults=route.response_model_exclude_defaults,
-                response_model_exclude_none=route.response_model_exclude_none,
-                include_in_schema=route.include_in_schema and include_in_schema,
-                response_class=_value_or_default(
-                    route.response_class, router.default_response_class, default_response_class
-                ),
+            return EffectiveAPIRoute(route, context)
+        path = context.path_for(route) if hasattr(route, "path") else ""
+        copy: BaseRoute
+        if isinstance(route, APIWebSocketRoute):
+            copy = APIWebSocketRoute(
+                path,
+                endpoint=route.endpoint,
                 name=route.name,
-                route_class_override=type(route),
-                callbacks=[*callbacks, *(route.callbacks or [])],
-                openapi_extra=route.openapi_extra,
-                generate_unique_id_function=_value_or_default(
-                    route.generate_unique_id_function,
-                    router.generate_unique_id_function,
-                    generate_unique_id_function,
-                ),
-                strict_content_type=_value_or_default(
-                    route.strict_content_type, router.strict_content_type, strict_content_type
-                ),
-                max_body_size=max_body_size if route.max_body_size is None else route.max_body_size,
-                form_limits=merged_form_limits(form_limits, route.form_limits),
-            )
-        elif isinstance(route, APIWebSocketRoute):
-            self.add_api_websocket_route(
-                prefix + route.path,
-                route.endpoint,
-                name=route.name,
-                dependencies=[*dependencies, *route.dependencies],
+                dependencies=[*context.dependencies, *route.dependencies],
+                dependency_overrides_provider=context.dependency_overrides_provider,
             )
         elif isinstance(route, starlette_routing.Route):
-            self.add_route(
-                prefix + route.path,
+            copy = starlette_routing.Route(
+                path,
                 route.endpoint,
                 methods=list(route.methods or []),
-                include_in_schema=route.include_in_schema,
                 name=route.name,
+                include_in_schema=route.include_in_schema,
             )
         elif isinstance(route, starlette_routing.WebSocketRoute):
-            self.add_websocket_route(prefix + route.path, route.endpoint, name=route.name)
+            copy = starlette_routing.WebSocketRoute(path, route.endpoint, name=route.name)
         elif isinstance(route, IncludedLowPriorityRoutes):
-            return  # reached through include_low_priority() instead
+            return None  # reached through the inclusion's low-priority routes instead
         elif isinstance(route, Mount):
-            # a mount has no limits of its own: its router's, the inclusion's, then ours
-            limits = merged_form_limits(self.form_limits, form_limits, router.form_limits)
-            body_limit = next(
-                (
-                    v
-                    for v in (router.max_body_size, max_body_size, self.max_body_size)
-                    if v is not None
-                ),
-                None,
+            mount = copy_module.copy(route)
+            mount.path = path.rstrip("/")
+            mount.path_regex, mount.path_format, mount.param_convertors = compile_path(
+                mount.path + "/{path:path}"
             )
-            app = with_limits(route.app, body_limit, limits)
-            self.routes.append(Mount(prefix + route.path, app=app, name=route.name))
+            # a mount has no limits of its own: its router's, then the inclusion's
+            mount.app = with_limits(
+                route.app,
+                first_limit(context.included_router.max_body_size, context.max_body_size),
+                merged_form_limits(context.form_limits, context.included_router.form_limits),
+            )
+            return EffectiveRouteContext(route, mount, mount.handle)
+        elif isinstance(route, starlette_routing.Host):
+            app: ASGIApp = route.app
+            if context.prefix:
+                app = starlette_routing.Router(routes=[Mount(context.prefix, app=route.app)])
+            copy = starlette_routing.Host(route.host, app=app, name=route.name)
         else:
-            self.routes.append(route)
+            return None  # a kind of route an inclusion can't place under its prefix
+        limit = first_limit(context.included_router.max_body_size, context.max_body_size)
+        return EffectiveRouteContext(route, copy, with_limits(copy.handle, limit, None))
 
     # -- HTTP method decorators ----------------------------------------------------------------
     def _method(
@@ -968,10 +1012,8 @@ class APIRouter(starlette_routing.Router):
         return self._method("TRACE", path, kwargs)
 
 
-def _check_not_both_empty(route: BaseRoute) -> None:
-    path = getattr(route, "path", None)
+def _check_not_both_empty(path: str | None, name: str | None) -> None:
     if path is not None and not path:
-        name = getattr(route, "name", "")
         raise FastAPIError(f"Prefix and path cannot be both empty (path operation: {name})")
 
 
@@ -993,4 +1035,11 @@ def _as_context(lifespan: Lifespan[Any], app: Any) -> AbstractAsyncContextManage
     return cast(AbstractAsyncContextManager[Any], context)
 
 
-__all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "generate_unique_id"]
+__all__ = [
+    "APIRoute",
+    "APIRouter",
+    "APIWebSocketRoute",
+    "RouteContext",
+    "generate_unique_id",
+    "iter_route_contexts",
+]

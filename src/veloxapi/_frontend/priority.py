@@ -5,7 +5,7 @@ matches, then slash redirects); only a request that would otherwise get the
 router's 404 is offered to its low-priority routes (frontends, mainly), in
 order, full match first, then a partial match.
 
-``include_router`` copies normal routes, but low-priority ones stay live: the
+Besides its ``_IncludedRouter`` entry for the normal routes, the
 including router gets an ``IncludedLowPriorityRoutes`` entry that rebuilds the
 included router's low-priority routes under the include prefix and
 dependencies whenever they change. All frontends reachable from a router are
@@ -182,11 +182,11 @@ def include_low_priority(
     dependencies: Sequence[params.Depends],
     router_class: type[APIRouter],
     max_body_size: int | None = None,
-) -> None:
+) -> IncludedLowPriorityRoutes | None:
     """Make ``router``'s low-priority routes reachable from ``parent`` (for ``include_router``);
-    ``router_class`` builds the routers that rebase them."""
+    ``router_class`` builds the routers that rebase them. The entry made, if any."""
     if not router._low_priority.routes:
-        return
+        return None
     entry = IncludedLowPriorityRoutes(
         router,
         prefix=prefix,
@@ -207,6 +207,7 @@ def include_low_priority(
     parent.routes.append(entry)
     parent._low_priority.routes.append(entry)
     parent._low_priority.mark_changed()
+    return entry
 
 
 def _first_limit(*limits: int | None) -> int | None:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 
 from starlette.types import Message, Scope, Send
 
+from veloxapi._engine.route.router_index import served_route
+
 UNMATCHED_ROUTE = "<unmatched>"
 
 HeaderList = list[tuple[bytes, bytes]]
@@ -21,8 +23,7 @@ StartHook = Callable[[HeaderList], None]
 
 def route_template(scope: Scope) -> str:
     """The matched route's path template, never the raw path (bounded cardinality)."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
+    path = getattr(served_route(scope), "path", None)
     return path if isinstance(path, str) and path else UNMATCHED_ROUTE
 
 

@@ -32,6 +32,7 @@ from pydantic_settings import SettingsConfigDict
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from veloxapi._engine.route.router_index import served_route
 from veloxapi.batteries._asgi import HeaderList, SendWatcher, add_missing
 from veloxapi.batteries.settings import BatterySettings, ConfigurationError
 
@@ -164,7 +165,7 @@ class DeprecationMiddleware:
             return
 
         def add_headers(headers: HeaderList) -> None:
-            if getattr(scope.get("route"), "deprecated", False):
+            if getattr(served_route(scope), "deprecated", False):
                 add_missing(headers, self.headers)
 
         await self.app(scope, receive, SendWatcher(send, add_headers))

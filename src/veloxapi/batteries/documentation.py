@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from veloxapi.routing import iter_route_contexts
+
 STATE_KEY = "veloxapi_openapi_batteries"
 ERROR_SCHEMA = "BatteryError"
 _REF = "#/components/schemas/"
@@ -113,7 +115,7 @@ def annotate(app: Any, schema: dict[str, Any]) -> None:
     """Add the batteries' responses to ``schema`` (the document of ``app``) in place."""
     content = _error_content(app, schema)
     with_errors = _error_settings(app) is not None
-    for route in getattr(app, "routes", ()):
+    for route in iter_route_contexts(getattr(app, "routes", ())):
         limited = _limited(route)
         for operation in _operations(schema, route):
             if operation.get("security"):

@@ -28,6 +28,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from veloxapi._engine.route.router_index import served_route
 from veloxapi.batteries._asgi import UNMATCHED_ROUTE
 from veloxapi.batteries._request_ids import incoming_request_id, new_request_id, request_id_var
 from veloxapi.batteries.layer_parts import Prepared
@@ -149,7 +150,7 @@ class BatteryLayer:
         return request_id
 
     def _record(self, scope: Scope, sent: LayerSend, elapsed: float, rid: str | None) -> None:
-        route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
+        route = getattr(served_route(scope), "path", None) or UNMATCHED_ROUTE
         prepared = self.prepared
         if prepared.access_log is not None:
             prepared.access_log.write(scope, route, sent.status, elapsed, sent.size, rid)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from starlette.types import Scope
 
+from veloxapi._engine.route.router_index import served_route
+
 if TYPE_CHECKING:
     from veloxapi.batteries.layer import HeaderList, LayerSend, OuterParts
 
@@ -52,7 +54,7 @@ class Prepared:
         if limit is not None and b"ratelimit-limit" not in names:
             _add_missing(headers, names, limit)
         deprecation = self.deprecation
-        if deprecation is not None and getattr(sent.scope.get("route"), "deprecated", False):
+        if deprecation is not None and getattr(served_route(sent.scope), "deprecated", False):
             _add_missing(headers, names, deprecation)
         return headers
 

@@ -18,6 +18,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Mount
 
 from veloxapi._engine.compile.analysis import Dependant
+from veloxapi._live_include import effective_routes
 from veloxapi.routing import APIRoute, APIWebSocketRoute
 from veloxapi.security.base import SecurityBase
 
@@ -106,7 +107,7 @@ def _dependency_labels(route: APIRoute | APIWebSocketRoute) -> list[str]:
 
 def _info(app: Any, route: BaseRoute, prefix: str) -> Iterator[RouteInfo]:
     if isinstance(route, Mount):
-        for child in route.routes or []:
+        for child in effective_routes(route.routes or []):
             yield from _info(app, child, prefix + route.path)
         if not route.routes:
             yield RouteInfo(["MOUNT"], prefix + route.path, route.name or "")
@@ -123,7 +124,8 @@ def _info(app: Any, route: BaseRoute, prefix: str) -> Iterator[RouteInfo]:
 
 def route_table(app: Any) -> list[RouteInfo]:
     """Every route of ``app`` in matching order, mounted sub-apps' routes included."""
-    return [info for route in getattr(app, "routes", []) for info in _info(app, route, "")]
+    routes = effective_routes(getattr(app, "routes", []))
+    return [info for route in routes for info in _info(app, route, "")]
 
 
 __all__ = ["RouteInfo", "route_table"]

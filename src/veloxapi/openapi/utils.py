@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
+from veloxapi._live_include import RouteContext, effective_routes
 from veloxapi.openapi._gen_operation import OperationBuilder
 from veloxapi.openapi._gen_schemas import SchemaRegistry
 from veloxapi.openapi.constants import REF_PREFIX
@@ -56,8 +57,8 @@ def get_openapi(
     openapi_version: str = "3.1.0",
     summary: str | None = None,
     description: str | None = None,
-    routes: Sequence[BaseRoute],
-    webhooks: Sequence[BaseRoute] | None = None,
+    routes: Sequence[BaseRoute | RouteContext],
+    webhooks: Sequence[BaseRoute | RouteContext] | None = None,
     tags: list[dict[str, Any]] | None = None,
     servers: list[dict[str, str | Any]] | None = None,
     terms_of_service: str | None = None,
@@ -98,11 +99,12 @@ def get_openapi(
     return document.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _paths(routes: Sequence[BaseRoute], builder: OperationBuilder) -> dict[str, Any]:
+def _paths(routes: Sequence[Any], builder: OperationBuilder) -> dict[str, Any]:
+    """The path items of ``routes`` (routes or ``RouteContext``s), inclusions expanded."""
     from veloxapi.routing import APIRoute
 
     paths: dict[str, Any] = {}
-    for route in routes:
+    for route in effective_routes(routes):
         if isinstance(route, APIRoute) and route.include_in_schema:
             paths.setdefault(route.path_format, {}).update(builder.path_item(route))
     return paths

@@ -16,14 +16,16 @@ from typing import Any
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Scope
 
+from veloxapi._engine.route.router_index import served_route
 from veloxapi._frontend.route import FrontendRoute
+from veloxapi._live_include import effective_routes
 
 _MOUNT_TAIL = "/{path}"
 
 
 def route_template(scope: Scope, root: str, routes: Sequence[BaseRoute]) -> str | None:
     """The route template of the request in ``scope``; ``root``: its root path on arrival."""
-    route = scope.get("route")
+    route = served_route(scope)
     prefix = _prefix(scope, root, routes)
     if isinstance(route, Mount) or route is None:
         if scope.get("type") == "http" and _redirected(scope):
@@ -56,7 +58,7 @@ def _through_mounts(
     """Follow the mounts ``probe`` matches: their templates, the inner probe and routes."""
     templates = ""
     while True:
-        for candidate in routes:
+        for candidate in effective_routes(routes):
             if isinstance(candidate, Mount):
                 match, child = candidate.matches(probe)
                 if match is not Match.NONE:
@@ -79,7 +81,7 @@ def _redirect_template(scope: Scope, root: str, routes: Sequence[BaseRoute]) -> 
     other = path.rstrip("/") if path.endswith("/") else path + "/"
     templates, probe, inner = _through_mounts(_probe(scope, other, root), routes)
     probe["method"] = "GET"
-    for candidate in inner:
+    for candidate in effective_routes(inner):
         if isinstance(candidate, Mount):
             continue
         if candidate.matches(probe)[0] is not Match.NONE:

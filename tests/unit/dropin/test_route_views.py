@@ -13,7 +13,13 @@ from pydantic import BaseModel
 from veloxapi import APIRouter, Body, Depends, FastAPI, Header, routing
 from veloxapi.dependencies.utils import get_parameterless_sub_dependant
 from veloxapi.exceptions import FastAPIError, ResponseValidationError
-from veloxapi.routing import APIRoute, _DefaultLifespan, request_response, serialize_response
+from veloxapi.routing import (
+    APIRoute,
+    _DefaultLifespan,
+    iter_route_contexts,
+    request_response,
+    serialize_response,
+)
 from veloxapi.testclient import TestClient
 
 
@@ -23,7 +29,11 @@ class Item(BaseModel):
 
 
 def route_of(app: FastAPI, path: str) -> APIRoute:
-    return next(r for r in app.routes if isinstance(r, APIRoute) and r.path == path)
+    """The route serving ``path``, as its inclusion (if any) sees it."""
+    contexts = iter_route_contexts(app.routes)
+    return next(
+        c.effective_route for c in contexts if isinstance(c.route, APIRoute) and c.path == path
+    )
 
 
 def test_dependency_added_to_the_view_runs_after_the_handler_is_rebuilt() -> None:

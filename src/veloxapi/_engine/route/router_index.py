@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from starlette._utils import get_route_path
@@ -22,19 +22,74 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-_Candidate = tuple[int, BaseRoute]
+_Candidate = tuple[int, BaseRoute, BaseRoute]
+"""Position, the route whose path is matched, the route named in the scope."""
+_Entry = tuple[int, str, BaseRoute, BaseRoute]
+"""Position, a literal prefix of every path the route matches, the two routes."""
+
+FASTAPI_SCOPE_KEY = "fastapi"
+"""The scope entry (a dict) where FastAPI's routing leaves what it selected."""
+EFFECTIVE_ROUTE_CONTEXT_KEY = "effective_route_context"
+"""Its key for the included route's effective context (the route as its inclusion sees it)."""
+
+
+def effective_context_of(route: BaseRoute, scope: Scope) -> Any:
+    """The effective context in ``scope`` when it is ``route``'s (``route`` was reached
+    through an ``include_router()``), else None."""
+    fastapi_scope = scope.get(FASTAPI_SCOPE_KEY)
+    if type(fastapi_scope) is not dict:
+        return None
+    context = fastapi_scope.get(EFFECTIVE_ROUTE_CONTEXT_KEY)
+    if context is None or getattr(context, "original_route", None) is not route:
+        return None
+    return context
+
+
+def served_route(scope: Scope) -> Any:
+    """The route that served ``scope`` as its inclusion sees it: the effective context of
+    ``scope["route"]`` when it was reached through ``include_router()`` (full path,
+    merged tags...), else ``scope["route"]`` itself (None before routing)."""
+    route = scope.get("route")
+    if route is None:
+        return None
+    context = effective_context_of(route, scope)
+    return route if context is None else context
+
+
+def select_context(scope: Scope, context: Any) -> None:
+    """Record ``context`` as the effective context of the route about to serve ``scope``."""
+    fastapi_scope = scope.get(FASTAPI_SCOPE_KEY)
+    if type(fastapi_scope) is dict:
+        fastapi_scope[EFFECTIVE_ROUTE_CONTEXT_KEY] = context
+    else:
+        scope[FASTAPI_SCOPE_KEY] = {EFFECTIVE_ROUTE_CONTEXT_KEY: context}
 
 
 class IndexedRoute(Route):
     """An HTTP route whose match the index computes itself (by dict lookup for a static
     path), unless a subclass overrides ``matches``. A match names the route in the child
-    scope, as FastAPI's routes do."""
+    scope, as FastAPI's routes do.
+
+    Reached through an inclusion, the route matches and serves as its effective
+    context in the scope says: that context's path, methods and app.
+    """
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = super().matches(scope)
+        context = effective_context_of(self, scope)
+        if context is None:
+            match, child_scope = super().matches(scope)
+        else:
+            match, child_scope = Route.matches(context, scope)
         if match is not Match.NONE:
             child_scope["route"] = self
         return match, child_scope
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        context = effective_context_of(self, scope)
+        if context is None:
+            await super().handle(scope, receive, send)
+        else:
+            await Route.handle(context, scope, receive, send)
 
 
 class RouteList(list[BaseRoute]):
@@ -74,6 +129,15 @@ for _name in (
     setattr(RouteList, _name, _mutator(_name))
 
 
+Flatten = Callable[[Sequence[BaseRoute]], Iterable[tuple[BaseRoute, BaseRoute]]]
+"""A router's routes as (route to match, route to name in the scope) pairs, with what
+``include_router()`` added expanded in place (``veloxapi._live_include``)."""
+
+
+def _as_is(routes: Sequence[BaseRoute]) -> Iterable[tuple[BaseRoute, BaseRoute]]:
+    return ((route, route) for route in routes)
+
+
 class RouteIndex:
     """A lazily rebuilt index over a router's ``routes`` list."""
 
@@ -81,34 +145,48 @@ class RouteIndex:
         "_any_segment",
         "_by_segment",
         "_dynamic_api",
+        "_flat",
+        "_flatten",
         "_key",
         "_opaque",
         "_static",
         "_static_api",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, flatten: Flatten = _as_is) -> None:
+        self._flatten = flatten
         self._key: Any = None
+        self._flat: list[BaseRoute] = []
         self._static: dict[str, list[_Candidate]] = {}
         self._static_api: set[int] = set()  # ids of static routes whose match we compute here
         self._dynamic_api: set[int] = set()  # likewise for parameterised APIRoutes
-        self._by_segment: dict[str, list[tuple[int, str, BaseRoute]]] = {}
-        self._any_segment: list[tuple[int, str, BaseRoute]] = []
-        self._opaque: list[tuple[int, str, BaseRoute]] = []
+        self._by_segment: dict[str, list[_Entry]] = {}
+        self._any_segment: list[_Entry] = []
+        self._opaque: list[_Entry] = []
+
+    def flat(self, routes: Sequence[BaseRoute]) -> list[BaseRoute]:
+        """The routes requests are matched against, inclusions expanded, in order."""
+        key = routes_key(routes)
+        if key != self._key:
+            self._rebuild(routes)
+            self._key = key
+        return self._flat
 
     def _rebuild(self, routes: Sequence[BaseRoute]) -> None:
+        self._flat = []
         self._static = {}
         self._static_api = set()
         self._dynamic_api = set()
         self._by_segment = {}
         self._any_segment = []
         self._opaque = []
-        for position, route in enumerate(routes):
+        for position, (route, owner) in enumerate(self._flatten(routes)):
+            self._flat.append(route)
             if type(route).matches is not Route.matches and not _is_api_route(route):
-                self._opaque.append((position, _mount_prefix(route), route))
+                self._opaque.append((position, _mount_prefix(route), route, owner))
             elif isinstance(route, Route):
                 if route.param_convertors:
-                    entry = (position, _literal_prefix(route.path), route)
+                    entry = (position, _literal_prefix(route.path), route, owner)
                     segment = _first_segment(entry[1])
                     if segment is None:
                         self._any_segment.append(entry)
@@ -117,20 +195,25 @@ class RouteIndex:
                     if _is_api_route(route):
                         self._dynamic_api.add(id(route))
                 else:
-                    self._static.setdefault(route.path, []).append((position, route))
+                    self._static.setdefault(route.path, []).append((position, route, owner))
                     if _is_api_route(route):
                         self._static_api.add(id(route))
             else:
-                self._opaque.append((position, "", route))
+                self._opaque.append((position, "", route, owner))
 
     def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
+        """The first route that fully matches, and its child scope; None if none does.
+
+        For a route reached through an inclusion, the route returned is its effective
+        context and the child scope names the original route.
+        """
         key = routes_key(routes)
         if key != self._key:
             self._rebuild(routes)
             self._key = key
         path = get_route_path(scope)
         best: tuple[int, BaseRoute, Scope] | None = None
-        for position, route in self._static.get(path, ()):
+        for position, route, owner in self._static.get(path, ()):
             if id(route) in self._static_api:
                 # PERF: benchmarks in-process plain_dict: a static path needs no regex
                 methods = route.methods  # type: ignore[attr-defined]
@@ -139,7 +222,7 @@ class RouteIndex:
                 child: Scope = {
                     "endpoint": route.endpoint,  # type: ignore[attr-defined]
                     "path_params": dict(scope.get("path_params", {})),
-                    "route": route,
+                    "route": owner,
                 }
                 best = (position, route, child)
                 break
@@ -147,19 +230,17 @@ class RouteIndex:
             if match is Match.FULL:
                 best = (position, route, child)
                 break
-        limit = best[0] if best is not None else len(routes)
+        limit = best[0] if best is not None else len(self._flat)
         # PERF: benchmarks in-process routes_500: only routes that can match this first segment
-        candidates: Iterable[tuple[int, str, BaseRoute]] = self._by_segment.get(
-            path[1:].split("/", 1)[0], ()
-        )
+        candidates: Iterable[_Entry] = self._by_segment.get(path[1:].split("/", 1)[0], ())
         if self._any_segment:
             candidates = heapq.merge(candidates, self._any_segment, key=_position)
-        for position, prefix, route in candidates:
+        for position, prefix, route, owner in candidates:
             if position >= limit:
                 break
             if path.startswith(prefix):
                 if id(route) in self._dynamic_api:
-                    found = _match_api_route(route, path, scope)
+                    found = _match_api_route(route, owner, path, scope)
                     if found is not None:
                         best = (position, route, found)
                         limit = position
@@ -170,7 +251,7 @@ class RouteIndex:
                     best = (position, route, child)
                     limit = position
                     break
-        for position, prefix, route in self._opaque:
+        for position, prefix, route, _owner in self._opaque:
             if position >= limit:
                 break
             if prefix and not path.startswith(prefix):
@@ -216,7 +297,7 @@ async def answer_wrong_method(
     return True
 
 
-def _match_api_route(route: Any, path: str, scope: Scope) -> Scope | None:
+def _match_api_route(route: Any, owner: BaseRoute, path: str, scope: Scope) -> Scope | None:
     """An APIRoute's full match, as ``Route.matches`` computes it, or None.
 
     PERF: benchmarks in-process path_query: no Match tuple, no second method check.
@@ -231,7 +312,7 @@ def _match_api_route(route: Any, path: str, scope: Scope) -> Scope | None:
     path_params = dict(scope.get("path_params", {}))
     for key, value in found.groupdict().items():
         path_params[key] = convertors[key].convert(value)
-    return {"endpoint": route.endpoint, "path_params": path_params, "route": route}
+    return {"endpoint": route.endpoint, "path_params": path_params, "route": owner}
 
 
 def _is_api_route(route: Any) -> bool:
@@ -245,7 +326,7 @@ def _mount_prefix(route: BaseRoute) -> str:
     return ""
 
 
-def _position(entry: tuple[int, str, BaseRoute]) -> int:
+def _position(entry: _Entry) -> int:
     return entry[0]
 
 
@@ -264,14 +345,15 @@ def _literal_prefix(path: str) -> str:
 class WebSocketIndex:
     """The routes a WebSocket scope can match, in the router's order.
 
-    A plain ``Route`` (an ``APIRoute`` included) never matches a WebSocket scope, so
+    A plain ``Route`` (an ``APIRoute`` among them) never matches a WebSocket scope, so
     only the others are tried, first full match wins; anything else is left to
     Starlette's router loop, as for HTTP.
     """
 
-    __slots__ = ("_candidates", "_key")
+    __slots__ = ("_candidates", "_index", "_key")
 
-    def __init__(self) -> None:
+    def __init__(self, index: RouteIndex) -> None:
+        self._index = index  # the router's HTTP index, for its expanded route list
         self._key: Any = None
         self._candidates: list[BaseRoute] = []
 
@@ -281,7 +363,7 @@ class WebSocketIndex:
             # PERF: benchmarks in-process websocket_echo: HTTP routes are skipped unseen
             self._candidates = [
                 route
-                for route in routes
+                for route in self._index.flat(routes)
                 if not (
                     isinstance(route, Route)
                     and type(route).matches in (Route.matches, IndexedRoute.matches)

@@ -17,6 +17,7 @@ import anyio
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from veloxapi._engine.route.router_index import served_route
 from veloxapi.batteries._stores import Backoff, StoreRef, ThrottledWarning
 from veloxapi.batteries.ratelimit import keys
 from veloxapi.batteries.ratelimit.rates import Algorithm, Decision, Rate
@@ -236,7 +237,7 @@ class RateLimit:
             response.headers.update(limiter.headers(decision))
 
     def _bucket(self, conn: HTTPConnection) -> str:
-        route = conn.scope.get("route")
+        route = served_route(conn.scope)
         return self.bucket(conn, getattr(route, "path", None) or conn.url.path)
 
     def bucket(self, conn: HTTPConnection, template: str) -> str:
