@@ -156,6 +156,25 @@ def test_file_input_with_nothing_selected_counts_as_absent() -> None:
     assert client.post("/", files={"file": ("empty.txt", b"")}).json() == 0
 
 
+def test_file_input_with_nothing_selected_still_sends_an_optional_form_model() -> None:
+    app = FastAPI()
+
+    class Attachment(BaseModel):
+        file: UploadFile
+
+    @app.post("/")
+    def read(attachment: Annotated[Attachment | None, Form()] = None) -> object:
+        return None if attachment is None else attachment.file.filename
+
+    client = TestClient(app)
+    assert client.post("/").json() is None
+    assert client.post("/", files={"file": ("empty.txt", b"")}).json() == "empty.txt"
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    response = client.post("/", content=EMPTY_FILE_INPUT, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "file"]
+
+
 def test_uploads_read_as_bytes_stay_readable() -> None:
     app = FastAPI()
 

@@ -101,6 +101,10 @@ class ModelGroupValidator:
                     data[field.key] = value
         return data, sent or (self.counts_extras and bool(data))
 
+    def reads_any(self, names: set[str]) -> bool:
+        """Whether the model reads any of ``names``."""
+        return not names.isdisjoint(self.fields)
+
     def _unused_choices(self, source: Mapping[str, list[Any]]) -> set[str]:
         """Wires sent for a field that an earlier choice of the same field already gave."""
         used: set[str] = set()
