@@ -47,9 +47,8 @@ _FIELD_OPTIONS = frozenset(
 )
 
 
-def _merge_extra(
-    json_schema_extra: dict[str, Any] | None, extra: dict[str, Any]
-) -> dict[str, Any] | None:
+def _merge_extra(json_schema_extra: Any, extra: dict[str, Any]) -> Any:
+    """The declaration's ``json_schema_extra`` (``_Unset`` when not given, unlike None)."""
     if not extra:
         return json_schema_extra
     warnings.warn(
@@ -58,7 +57,8 @@ def _merge_extra(
         FastAPIDeprecationWarning,
         stacklevel=4,
     )
-    return {**(json_schema_extra or {}), **extra}
+    given = json_schema_extra if isinstance(json_schema_extra, dict) else {}
+    return {**given, **extra}
 
 
 class _Declared(FieldInfo):  # type: ignore[misc]  # FieldInfo is final for type checkers; FastAPI's params extend it too
@@ -95,7 +95,7 @@ class _Declared(FieldInfo):  # type: ignore[misc]  # FieldInfo is final for type
         openapi_examples: dict[str, Any] | None = None,
         deprecated: bool | str | None = _Unset,
         include_in_schema: bool = True,
-        json_schema_extra: dict[str, Any] | None = None,
+        json_schema_extra: dict[str, Any] | Callable[[dict[str, Any]], None] | None = _Unset,
         **extra: Any,
     ) -> None:
         if example is not _Unset:

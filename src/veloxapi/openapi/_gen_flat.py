@@ -3,8 +3,11 @@
 Parameters and body fields come in declaration order: a dependant's own
 parameters first, then those of its dependencies, depth first. A dependency
 that is cached (same call and scopes) counts once, and a body field met again
-under the same name counts once. Security schemes come in the order their
-dependencies are met, each with the scopes accumulated down to it.
+under the same name counts once. Form models are described from every body
+parameter of the tree, repeats included (``every_body``): a model or a field
+sent under a name already taken adds its own condition to the form. Security
+schemes come in the order their dependencies are met, each with the scopes
+accumulated down to it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ class FlatDependant:
     header: list[ParamSpec] = field(default_factory=list)
     cookie: list[ParamSpec] = field(default_factory=list)
     body: list[ParamSpec] = field(default_factory=list)
+    every_body: list[ParamSpec] = field(default_factory=list)
+    """Every body parameter of every dependant, cached dependencies and repeats included."""
     security: list[tuple[SecurityBase, list[str]]] = field(default_factory=list)
     declared_by_default: set[int] = field(default_factory=set)
     """ids of the specs declared as ``name: T = Query(...)`` (not inside ``Annotated``)."""
@@ -57,7 +62,16 @@ def flatten(root: Dependant) -> FlatDependant:
             names.add(spec.alias)
             unique_body.append(spec)
     flat.body = unique_body
+    _collect_every_body(root, flat)
     return flat
+
+
+def _collect_every_body(dep: Dependant, flat: FlatDependant) -> None:
+    if dep.body_params:
+        flat.every_body.extend(dep.body_params)
+        _note_defaults(dep, flat)
+    for sub in dep.dependencies:
+        _collect_every_body(sub, flat)
 
 
 def _collect(dep: Dependant, flat: FlatDependant, seen: set[tuple[Any, ...]]) -> None:

@@ -17,10 +17,10 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import TypeAdapter
 from pydantic.fields import FieldInfo
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
+from pydantic.json_schema import DefsRef, GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-from veloxapi.openapi.constants import REF_TEMPLATE
+from veloxapi.openapi.constants import REF_PREFIX, REF_TEMPLATE
 
 Finisher = Callable[[dict[str, Any]], None]
 
@@ -78,6 +78,7 @@ class SchemaRegistry:
         self._keys: dict[tuple[int, JsonSchemaMode], int] = {}
         self._component_patches: list[Callable[[dict[str, Any]], None]] = []
         self._adapters: dict[tuple[Any, ...], TypeAdapter[Any]] = {}
+        self._definitions: dict[DefsRef, JsonSchemaValue] = {}
 
     def request(
         self,
@@ -134,6 +135,14 @@ class SchemaRegistry:
         """Run ``patch`` on the component schemas once placeholders are filled."""
         self._component_patches.append(patch)
 
+    def resolve(self, schema: dict[str, Any]) -> dict[str, Any] | None:
+        """A copy of the component ``schema`` refers to, for finishers (None if no reference)."""
+        ref = schema.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith(REF_PREFIX):
+            return None
+        definition = self._definitions.get(DefsRef(ref.removeprefix(REF_PREFIX)))
+        return None if definition is None else _component(definition)
+
     def generate(self) -> dict[str, Any]:
         """Fill every placeholder; returns the component schemas, sorted by name."""
         if not self._inputs:
@@ -141,6 +150,7 @@ class SchemaRegistry:
         generator = OpenAPISchemaGenerator(ref_template=REF_TEMPLATE)
         generator.defaults_required = self.separate
         schemas, definitions = generator.generate_definitions(inputs=self._inputs)
+        self._definitions = definitions
         for req in self._requests:
             req.slot.update(_copy(schemas[(req.key, req.mode)]))
             if req.finish is not None:

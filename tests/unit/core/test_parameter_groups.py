@@ -143,6 +143,47 @@ def test_form_union_members_each_see_their_own_shape() -> None:
     assert response.json()["detail"][0]["loc"] == ["body", "TextForm", "value"]
 
 
+def test_form_union_member_keeps_alias_choices_after_the_one_used_as_extras() -> None:
+    app = FastAPI()
+
+    class Aliased(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        kind: Literal["aliased"]
+        value: str = Field(validation_alias=AliasChoices("primary", "secondary"))
+
+    @app.post("/")
+    def read(data: Annotated[Aliased | ListForm, Form()]) -> object:
+        return data
+
+    client = TestClient(app)
+    response = client.post("/", data={"kind": "aliased", "primary": "", "secondary": "hi"})
+    assert response.json() == {"kind": "aliased", "value": "hi"}  # an empty choice is unsent
+    response = client.post("/", data={"kind": "aliased", "primary": "hi", "secondary": ""})
+    assert response.status_code == 422
+    errors = response.json()["detail"]
+    assert any(e["type"] == "extra_forbidden" and e["loc"][-1] == "secondary" for e in errors)
+
+
+@pytest.mark.parametrize(("mode", "chosen"), [("smart", "Detailed"), ("left_to_right", "Simple")])
+def test_form_union_mode_given_by_a_field_beside_the_declaration(
+    mode: Literal["smart", "left_to_right"], chosen: str
+) -> None:
+    app = FastAPI()
+
+    class Simple(BaseModel):
+        value: str
+
+    class Detailed(BaseModel):
+        value: str
+        count: int
+
+    @app.post("/")
+    def read(data: Annotated[Simple | Detailed, Field(union_mode=mode), Form()]) -> str:
+        return type(data).__name__
+
+    assert TestClient(app).post("/", data={"value": "x", "count": "2"}).json() == chosen
+
+
 def test_file_input_with_nothing_selected_counts_as_absent() -> None:
     app = FastAPI()
 
@@ -154,6 +195,25 @@ def test_file_input_with_nothing_selected_counts_as_absent() -> None:
     headers = {"content-type": "multipart/form-data; boundary=b"}
     assert client.post("/", content=EMPTY_FILE_INPUT, headers=headers).json() is None
     assert client.post("/", files={"file": ("empty.txt", b"")}).json() == 0
+
+
+def test_file_input_with_nothing_selected_still_sends_an_optional_form_model() -> None:
+    app = FastAPI()
+
+    class Attachment(BaseModel):
+        file: UploadFile
+
+    @app.post("/")
+    def read(attachment: Annotated[Attachment | None, Form()] = None) -> object:
+        return None if attachment is None else attachment.file.filename
+
+    client = TestClient(app)
+    assert client.post("/").json() is None
+    assert client.post("/", files={"file": ("empty.txt", b"")}).json() == "empty.txt"
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    response = client.post("/", content=EMPTY_FILE_INPUT, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "file"]
 
 
 def test_uploads_read_as_bytes_stay_readable() -> None:

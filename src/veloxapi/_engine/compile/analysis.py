@@ -405,11 +405,17 @@ _INHERITED = (
     "title",
     "description",
     "discriminator",
+    "examples",
+    "deprecated",
 )
 
 
 def _inherit_names(info: FieldInfo, earlier: list[FieldInfo]) -> None:
-    """Aliases and metadata given by other ``Field()`` markers in ``Annotated`` apply too."""
+    """Aliases and metadata given by other ``Field()`` markers in ``Annotated`` apply too.
+
+    The declaration's own settings win, even when set to None; its
+    ``json_schema_extra`` is merged over theirs (set to None, it drops theirs).
+    """
     own_alias = "alias" in info._attributes_set  # set by the declaration, even to None
     for marker in reversed(earlier):
         for attr in _INHERITED:
@@ -420,6 +426,23 @@ def _inherit_names(info: FieldInfo, earlier: list[FieldInfo]) -> None:
             if attr not in info._attributes_set and value is not None:
                 setattr(info, attr, value)
                 info._attributes_set[attr] = value  # what merging field infos reads
+    _merge_schema_extra(info, earlier)
+
+
+def _merge_schema_extra(info: FieldInfo, earlier: list[FieldInfo]) -> None:
+    key = "json_schema_extra"
+    given = [m for m in (*earlier, info) if key in m._attributes_set]
+    if not given or given == [info]:
+        return
+    merged: Any = None
+    for marker in given:
+        extra = marker._attributes_set[key]
+        if isinstance(merged, dict) and isinstance(extra, dict):
+            merged = {**merged, **extra}
+        elif not (isinstance(merged, dict) and callable(extra)):  # Pydantic ignores these too
+            merged = extra
+    info.json_schema_extra = merged
+    info._attributes_set[key] = merged
 
 
 def _as_path(info: FieldInfo) -> params.Path:

@@ -82,7 +82,8 @@ class FormValidator:
 
     Plain fields validate together as one model; each Pydantic model declared
     with ``Form()`` reads its fields (and every other key) from the whole form.
-    An empty text field, or a file input with nothing selected, counts as absent.
+    An empty text field, or a file input with nothing selected, counts as absent;
+    but either one, sent for a model that may be absent, still means the model was.
     """
 
     def __init__(self, specs: list[ParamSpec], owner: str) -> None:
@@ -100,6 +101,8 @@ class FormValidator:
             values.update(found)
         for model in self.models:
             model_data, sent = model.collect(fields)
+            if not sent and model.nullable:
+                sent = model.reads_any(_empty_uploads(form))
             for key in model.byte_keys & model_data.keys():
                 model_data[key] = await _read_uploads(model_data[key])
             instance, model_errors = model.validate(model_data, sent)
@@ -116,6 +119,15 @@ def form_fields(form: FormData) -> dict[str, list[Any]]:
             continue
         fields.setdefault(name, []).append(value)
     return fields
+
+
+def _empty_uploads(form: FormData) -> set[str]:
+    """Names of the file inputs sent with nothing selected."""
+    return {
+        name
+        for name, value in form.multi_items()
+        if isinstance(value, UploadFile) and not value.filename and not value.size
+    }
 
 
 def _form_value(fields: Mapping[str, list[Any]], name: str, is_seq: bool) -> Any:

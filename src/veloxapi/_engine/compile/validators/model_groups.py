@@ -74,7 +74,10 @@ class ModelGroupValidator:
         self.adapter: TypeAdapter[Any] = TypeAdapter(
             _group_type(
                 spec,
-                {m: _MemberShape(shapes[m], keep, self.is_form, self.pick) for m in models},
+                {
+                    m: _MemberShape(shapes[m], keep, self.is_form, self.pick, _choices(m, spec))
+                    for m in models
+                },
             )
         )
         self.required = spec.required
@@ -100,6 +103,10 @@ class ModelGroupValidator:
                 if not (drop_empty and value == "" and not field.keep_empty):
                     data[field.key] = value
         return data, sent or (self.counts_extras and bool(data))
+
+    def reads_any(self, names: set[str]) -> bool:
+        """Whether the model reads any of ``names``."""
+        return not names.isdisjoint(self.fields)
 
     def _unused_choices(self, source: Mapping[str, list[Any]]) -> set[str]:
         """Wires sent for a field that an earlier choice of the same field already gave."""
@@ -196,6 +203,17 @@ def _wire_names(model: type[BaseModel], name: str, field: FieldInfo, spec: Param
     return [wire for wire, _ in _field_wires(model, name, field, spec.source, _converts(spec))]
 
 
+def _choices(model: type[BaseModel], spec: ParamSpec) -> list[list[str]]:
+    """The keys of each of the model's fields read under several, in order of preference."""
+    convert = _converts(spec)
+    found = []
+    for name, field in model.model_fields.items():
+        keys = [key for _, key in _field_wires(model, name, field, spec.source, convert)]
+        if len(keys) > 1:
+            found.append(keys)
+    return found
+
+
 def _converts(spec: ParamSpec) -> bool:
     return spec.source is Source.HEADER and getattr(spec.field_info, "convert_underscores", True)
 
@@ -261,7 +279,9 @@ def _group_type(spec: ParamSpec, shapes: dict[type[BaseModel], _MemberShape]) ->
         others = [m for m in own if not isinstance(m, Tag)]
         # the tag goes last: it labels the member as a whole, reshaping included
         wrapped.append(Annotated[(model, *others, BeforeValidator(shapes[model]), *tags)])
-    union_mode = next((m.union_mode for m in info.metadata if _union_mode(m)), None)
+    # the declaration's own union mode, else one a ``Field()`` beside it gives
+    declared = [*info.metadata, *(m for e in reversed(spec.earlier_infos) for m in e.metadata)]
+    union_mode = next((m.union_mode for m in declared if _union_mode(m)), None)
     if info.discriminator is not None:
         metadata.append(Field(discriminator=info.discriminator))
     elif union_mode is not None:
@@ -272,21 +292,35 @@ def _group_type(spec: ParamSpec, shapes: dict[type[BaseModel], _MemberShape]) ->
 
 class _MemberShape:
     """A union member's view of the common input: lists where the member reads lists,
-    one value where it reads one, and (in forms) empty text dropped."""
+    one value where it reads one, and (in forms) empty text dropped.
 
-    def __init__(self, shape: dict[str, bool], keep: set[str], is_form: bool, pick: int) -> None:
+    Of a field's alias choices, the first one sent with a value is the field's; the
+    ones after it stay as they were sent, extra keys for the member's ``extra``
+    setting, as Pydantic reads alias choices.
+    """
+
+    def __init__(
+        self,
+        shape: dict[str, bool],
+        keep: set[str],
+        is_form: bool,
+        pick: int,
+        choices: list[list[str]],
+    ) -> None:
         self.shape = shape
         self.keep = keep
         self.is_form = is_form
         self.pick = pick
+        self.choices = choices if is_form else []
 
     def __call__(self, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
+        unused = self._unused_choices(data) if self.choices else ()
         shaped: dict[str, Any] = {}
         for key, value in data.items():
             is_seq = self.shape.get(key)
-            if is_seq is None:
+            if is_seq is None or key in unused:
                 shaped[key] = value
             elif is_seq:
                 shaped[key] = value if isinstance(value, list) else [value]
@@ -295,6 +329,23 @@ class _MemberShape:
                 if not (self.is_form and one == "" and key not in self.keep):
                     shaped[key] = one
         return shaped
+
+    def _unused_choices(self, data: dict[str, Any]) -> set[str]:
+        unused: set[str] = set()
+        for keys in self.choices:
+            present = [key for key in keys if key in data]
+            for index, key in enumerate(present):
+                if not self._blank(key, data[key]):
+                    unused.update(present[index + 1 :])
+                    break
+        return unused
+
+    def _blank(self, key: str, value: Any) -> bool:
+        """A lone empty text for a key read as one value: as if it wasn't sent."""
+        if self.shape.get(key) or key in self.keep:
+            return False
+        one = value[self.pick] if isinstance(value, list) else value
+        return bool(one == "")
 
 
 def _union_mode(metadata: Any) -> bool:
