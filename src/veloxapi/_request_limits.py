@@ -151,12 +151,12 @@ class LimitErrorResponder:
         try:
             await self.app(scope, receive, watch)
         except BaseException as exc:
-            if started or not _is_limit_error(exc):
+            if started or not is_limit_error(exc):
                 raise
             await PlainTextResponse("Content Too Large", status_code=413)(scope, receive, send)
 
 
-def _is_limit_error(exc: BaseException) -> bool:
+def is_limit_error(exc: BaseException) -> bool:
     if isinstance(exc, BaseExceptionGroup):
         matched, rest = exc.split(BodyTooLarge)
         return matched is not None and rest is None
