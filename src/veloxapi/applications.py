@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from starlette.applications import Starlette
@@ -13,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware as StarletteExceptionMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, ExceptionHandler, Lifespan, Receive, Scope, Send
@@ -52,6 +54,12 @@ from veloxapi.telemetry._integrations import ReplacedSteps, steps_replaced
 from veloxapi.types import DecoratedCallable
 
 AppType = TypeVar("AppType", bound="VeloxAPI")
+
+
+_STARLETTE_CALL: Any = (
+    Starlette.__call__ if Starlette.__call__.__qualname__ == "Starlette.__call__" else None
+)
+"""Starlette's own ``__call__`` (None if something had replaced it before this import)."""
 
 
 class VeloxAPI(Starlette):
@@ -280,23 +288,29 @@ class VeloxAPI(Starlette):
                 if isinstance(route, _Planned):
                     route._views_changed()
         exception_observer = telemetry.exception_observer if telemetry is not None else None
-        if not self.user_middleware and not limit and exception_observer is None:
-            return ExceptionMiddleware(
+        # an integration that patched Starlette's Middleware (Sentry's StarletteIntegration)
+        # instruments Starlette's own exception middleware: it gets FastAPI's stack
+        watched = Middleware.__init__.__qualname__ != "Middleware.__init__"
+        app: ASGIApp
+        if not watched and not self.user_middleware and not limit and exception_observer is None:
+            app = ExceptionMiddleware(
                 self.router,
                 handlers=handlers,
                 debug=self.debug,
                 server_errors=ServerErrorMiddleware(self.router, error_handler, self.debug),
             )
-        middleware = [
-            Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
-            *([Middleware(exception_observer)] if exception_observer is not None else []),
-            *limit,
-            *self.user_middleware,
-            Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
-        ]
-        app: ASGIApp = self.router
-        for cls, args, kwargs in reversed(middleware):
-            app = cls(app, *args, **kwargs)
+        else:
+            exceptions = StarletteExceptionMiddleware if watched else ExceptionMiddleware
+            middleware = [
+                Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+                *([Middleware(exception_observer)] if exception_observer is not None else []),
+                *limit,
+                *self.user_middleware,
+                Middleware(exceptions, handlers=handlers, debug=self.debug),
+            ]
+            app = self.router
+            for cls, args, kwargs in reversed(middleware):
+                app = cls(app, *args, **kwargs)
         return app
 
     def _drop_stack(self) -> None:
@@ -310,6 +324,10 @@ class VeloxAPI(Starlette):
         stack = self.middleware_stack
         if stack is None:
             stack = self.middleware_stack = self.build_middleware_stack()
+        if Starlette.__call__ is not _STARLETTE_CALL:
+            # an integration wraps every Starlette application (Sentry's StarletteIntegration
+            # does): served through it, as FastAPI's applications are
+            stack = partial(Starlette.__call__, self)
         if self._telemetry_runtime is not None:  # outside the stack, as instrumentors expect
             await self._telemetry_runtime.serve(stack, scope, receive, send)
             return
