@@ -69,7 +69,9 @@ def measure(framework: str, scenario: str, requests: int) -> dict[str, Any]:
 def _environment() -> dict[str, str]:
     bench_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     source = os.path.join(os.path.dirname(bench_dir), "src")
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([bench_dir, source])}
+    # a fixed hash seed: string hashing varies per process and moves counts by ~1%
+    paths = os.pathsep.join([bench_dir, source])
+    return {**os.environ, "PYTHONPATH": paths, "PYTHONHASHSEED": "0"}
 
 
 def inner(framework: str, scenario_name: str, requests: int) -> None:
