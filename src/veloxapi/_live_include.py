@@ -21,10 +21,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, cast
 
-from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -35,26 +33,12 @@ from veloxapi._engine.route.router_index import (
     RouteList,
     select_context,
 )
-from veloxapi._request_limits import FormLimits, merged_form_limits
-from veloxapi.datastructures import Default, DefaultPlaceholder
+from veloxapi._route_options import RouteOptions, options_of_router
 
 INCLUDED_ROUTER_KEY = "included_router"
 """The ``scope["fastapi"]`` key naming the inclusion a router is being entered through."""
 
 _MISSING: Any = object()
-
-
-def value_or_default(first: Any, *others: Any) -> Any:
-    """The first value that is not a ``Default(...)`` placeholder, else ``first``."""
-    for value in (first, *others):
-        if not isinstance(value, DefaultPlaceholder):
-            return value
-    return first
-
-
-def first_limit(*limits: int | None) -> int | None:
-    """The most specific body limit given (the first that is not None)."""
-    return next((limit for limit in limits if limit is not None), None)
 
 
 class LiveRouteList(RouteList):
@@ -71,98 +55,25 @@ class LiveRouteList(RouteList):
 
 
 # -- the inclusion's options ---------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class IncludeContext:
-    """What one ``include_router()`` adds to every route of the included router.
-
-    Built from the call's arguments and the including router's own settings
-    (:meth:`for_include`); nested inclusions are folded into one with
-    :meth:`combine`, outer first.
-    """
+    """What one ``include_router()`` adds to every route of ``included_router``: the call's
+    options inside the including router's own (:meth:`for_include`); nested inclusions
+    fold into one with :meth:`combine`, outer first."""
 
     included_router: Any
-    prefix: str = ""
-    tags: list[str | Enum] = field(default_factory=list)
-    dependencies: list[Any] = field(default_factory=list)
-    default_response_class: Any = field(default_factory=lambda: Default(JSONResponse))
-    responses: dict[int | str, dict[str, Any]] = field(default_factory=dict)
-    callbacks: list[BaseRoute] = field(default_factory=list)
-    deprecated: bool | None = None
-    include_in_schema: bool = True
-    generate_unique_id_function: Any = None
-    strict_content_type: Any = field(default_factory=lambda: Default(True))
-    dependency_overrides_provider: Any = None
-    max_body_size: int | None = None
-    """The inclusion's limit, else the including router's (a route's own wins over it)."""
-    form_limits: FormLimits | None = None
+    options: RouteOptions
 
     @classmethod
-    def for_include(
-        cls,
-        parent: Any,
-        included: Any,
-        *,
-        prefix: str,
-        tags: list[str | Enum] | None,
-        dependencies: Sequence[Any] | None,
-        default_response_class: Any,
-        responses: dict[int | str, dict[str, Any]] | None,
-        callbacks: list[BaseRoute] | None,
-        deprecated: bool | None,
-        include_in_schema: bool,
-        generate_unique_id_function: Any,
-        strict_content_type: Any,
-        max_body_size: int | None,
-        form_limits: FormLimits | None,
-    ) -> IncludeContext:
-        return cls(
-            included_router=included,
-            prefix=parent.prefix + prefix,
-            tags=[*parent.tags, *(tags or [])],
-            dependencies=[*parent.dependencies, *(dependencies or [])],
-            default_response_class=value_or_default(
-                default_response_class, parent.default_response_class
-            ),
-            responses={**parent.responses, **(responses or {})},
-            callbacks=[*parent.callbacks, *(callbacks or [])],
-            deprecated=deprecated or parent.deprecated,
-            include_in_schema=parent.include_in_schema and include_in_schema,
-            generate_unique_id_function=value_or_default(
-                generate_unique_id_function, parent.generate_unique_id_function
-            ),
-            strict_content_type=value_or_default(strict_content_type, parent.strict_content_type),
-            dependency_overrides_provider=parent.dependency_overrides_provider,
-            max_body_size=first_limit(max_body_size, parent.max_body_size),
-            form_limits=merged_form_limits(parent.form_limits, form_limits),
-        )
+    def for_include(cls, parent: Any, included: Any, options: RouteOptions) -> IncludeContext:
+        return cls(included, options_of_router(parent).then(options))
 
     def combine(self, inner: IncludeContext) -> IncludeContext:
         """This inclusion around ``inner``, an inclusion made inside the included router."""
-        return IncludeContext(
-            included_router=inner.included_router,
-            prefix=self.prefix + inner.prefix,
-            tags=[*self.tags, *inner.tags],
-            dependencies=[*self.dependencies, *inner.dependencies],
-            default_response_class=value_or_default(
-                inner.default_response_class, self.default_response_class
-            ),
-            responses={**self.responses, **inner.responses},
-            callbacks=[*self.callbacks, *inner.callbacks],
-            deprecated=self.deprecated or inner.deprecated,
-            include_in_schema=self.include_in_schema and inner.include_in_schema,
-            generate_unique_id_function=value_or_default(
-                inner.generate_unique_id_function, self.generate_unique_id_function
-            ),
-            strict_content_type=value_or_default(
-                inner.strict_content_type, self.strict_content_type
-            ),
-            dependency_overrides_provider=self.dependency_overrides_provider,
-            max_body_size=first_limit(inner.max_body_size, self.max_body_size),
-            form_limits=merged_form_limits(self.form_limits, inner.form_limits),
-        )
+        return IncludeContext(inner.included_router, self.options.then(inner.options))
 
     def path_for(self, route: Any) -> str:
-        return self.prefix + str(route.path)
+        return self.options.prefix + str(route.path)
 
 
 # -- one route as an inclusion sees it -------------------------------------------------------

@@ -74,10 +74,8 @@ from veloxapi._live_include import (
     LiveRouteList,
     RouteContext,
     _IncludedRouter,
-    first_limit,
     flat_routes,
     iter_route_contexts,
-    value_or_default,
 )
 from veloxapi._live_include import (
     _iter_included_route_candidates as _iter_included_route_candidates,
@@ -89,6 +87,13 @@ from veloxapi._request_limits import (
     check_form_limits,
     merged_form_limits,
     with_limits,
+)
+from veloxapi._route_options import (
+    RouteOptions,
+    defaults_of_router,
+    first_limit,
+    options_of_route,
+    options_of_router,
 )
 from veloxapi._route_views import RouteViews
 from veloxapi._routing_compat import _DefaultLifespan as _DefaultLifespan
@@ -356,21 +361,22 @@ class EffectiveAPIRoute(APIRoute):
 
     def __init__(self, original: APIRoute, context: IncludeContext) -> None:
         self.original_route = original
-        router = context.included_router
+        seen = context.options.then(defaults_of_router(context.included_router))
+        seen = seen.then(options_of_route(original))
         super().__init__(
-            context.path_for(original),
+            seen.prefix,
             original.endpoint,
             response_model=original.response_model
             if not original.is_stream or original.stream_item_type is None
             else original.stream_item_type,
             status_code=original.status_code,
-            tags=[*context.tags, *original.tags],
-            dependencies=[*context.dependencies, *original.dependencies],
+            tags=list(seen.tags),
+            dependencies=list(seen.dependencies),
             summary=original.summary,
             description=original.description,
             response_description=original.response_description,
-            responses={**context.responses, **original.responses},
-            deprecated=original.deprecated or context.deprecated,
+            responses=seen.responses,
+            deprecated=seen.deprecated,
             methods=original.methods,
             operation_id=original.operation_id,
             response_model_include=original.response_model_include,
@@ -379,28 +385,16 @@ class EffectiveAPIRoute(APIRoute):
             response_model_exclude_unset=original.response_model_exclude_unset,
             response_model_exclude_defaults=original.response_model_exclude_defaults,
             response_model_exclude_none=original.response_model_exclude_none,
-            include_in_schema=original.include_in_schema and context.include_in_schema,
-            response_class=value_or_default(
-                original.response_class,
-                router.default_response_class,
-                context.default_response_class,
-            ),
+            include_in_schema=seen.include_in_schema,
+            response_class=seen.response_class,
             name=original.name,
-            dependency_overrides_provider=context.dependency_overrides_provider,
-            callbacks=[*context.callbacks, *(original.callbacks or [])],
+            dependency_overrides_provider=seen.dependency_overrides_provider,
+            callbacks=list(seen.callbacks),
             openapi_extra=original.openapi_extra,
-            generate_unique_id_function=value_or_default(
-                original.generate_unique_id_function,
-                router.generate_unique_id_function,
-                context.generate_unique_id_function,
-            ),
-            strict_content_type=value_or_default(
-                original.strict_content_type,
-                router.strict_content_type,
-                context.strict_content_type,
-            ),
-            max_body_size=first_limit(original.max_body_size, context.max_body_size),
-            form_limits=merged_form_limits(context.form_limits, original.form_limits),
+            generate_unique_id_function=seen.generate_unique_id_function,
+            strict_content_type=seen.strict_content_type,
+            max_body_size=seen.max_body_size,
+            form_limits=seen.form_limits,
         )
 
     def _build_app(self) -> ASGIApp:
@@ -756,21 +750,33 @@ class APIRouter(starlette_routing.Router, IncludingRouter):
         form_limits: FormLimits | None = None,
     ) -> None:
         route_class = route_class_override or self.route_class
-        current_tags = [*self.tags, *(tags or [])]
-        current_dependencies = [*self.dependencies, *(dependencies or [])]
-        current_callbacks = [*self.callbacks, *(callbacks or [])]
+        given = RouteOptions(
+            prefix=path,
+            tags=tags or [],
+            dependencies=dependencies or [],
+            responses=responses or {},
+            callbacks=callbacks or [],
+            deprecated=deprecated,
+            include_in_schema=include_in_schema,
+            response_class=response_class,
+            generate_unique_id_function=generate_unique_id_function,
+            strict_content_type=strict_content_type,
+            max_body_size=check_body_size(max_body_size),
+            form_limits=check_form_limits(form_limits),
+        )
+        merged = options_of_router(self).then(given)
         route = route_class(
-            self.prefix + path,
+            merged.prefix,
             endpoint=endpoint,
             response_model=response_model,
             status_code=status_code,
-            tags=current_tags,
-            dependencies=current_dependencies,
+            tags=list(merged.tags),
+            dependencies=list(merged.dependencies),
             summary=summary,
             description=description,
             response_description=response_description,
-            responses={**self.responses, **(responses or {})},
-            deprecated=deprecated or self.deprecated,
+            responses=merged.responses,
+            deprecated=merged.deprecated,
             methods=methods,
             operation_id=operation_id,
             response_model_include=response_model_include,
@@ -779,20 +785,16 @@ class APIRouter(starlette_routing.Router, IncludingRouter):
             response_model_exclude_unset=response_model_exclude_unset,
             response_model_exclude_defaults=response_model_exclude_defaults,
             response_model_exclude_none=response_model_exclude_none,
-            include_in_schema=include_in_schema and self.include_in_schema,
-            response_class=value_or_default(response_class, self.default_response_class),
+            include_in_schema=merged.include_in_schema,
+            response_class=merged.response_class,
             name=name,
-            dependency_overrides_provider=self.dependency_overrides_provider,
-            callbacks=current_callbacks,
+            dependency_overrides_provider=merged.dependency_overrides_provider,
+            callbacks=list(merged.callbacks),
             openapi_extra=openapi_extra,
-            generate_unique_id_function=value_or_default(
-                generate_unique_id_function, self.generate_unique_id_function
-            ),
-            strict_content_type=value_or_default(strict_content_type, self.strict_content_type),
-            max_body_size=self.max_body_size
-            if check_body_size(max_body_size) is None
-            else max_body_size,
-            form_limits=merged_form_limits(self.form_limits, check_form_limits(form_limits)),
+            generate_unique_id_function=merged.generate_unique_id_function,
+            strict_content_type=merged.strict_content_type,
+            max_body_size=merged.max_body_size,
+            form_limits=merged.form_limits,
         )
         self.routes.append(route)
 
@@ -901,18 +903,20 @@ class APIRouter(starlette_routing.Router, IncludingRouter):
         include_context = IncludeContext.for_include(
             self,
             router,
-            prefix=prefix,
-            tags=tags,
-            dependencies=dependencies,
-            default_response_class=default_response_class,
-            responses=responses,
-            callbacks=callbacks,
-            deprecated=deprecated,
-            include_in_schema=include_in_schema,
-            generate_unique_id_function=generate_unique_id_function,
-            strict_content_type=strict_content_type,
-            max_body_size=max_body_size,
-            form_limits=form_limits,
+            RouteOptions(
+                prefix=prefix,
+                tags=tags or [],
+                dependencies=dependencies or [],
+                responses=responses or {},
+                callbacks=callbacks or [],
+                deprecated=deprecated,
+                include_in_schema=include_in_schema,
+                response_class=default_response_class,
+                generate_unique_id_function=generate_unique_id_function,
+                strict_content_type=strict_content_type,
+                max_body_size=max_body_size,
+                form_limits=form_limits,
+            ),
         )
         low_priority = include_low_priority(
             self,
@@ -943,8 +947,8 @@ class APIRouter(starlette_routing.Router, IncludingRouter):
                 path,
                 endpoint=route.endpoint,
                 name=route.name,
-                dependencies=[*context.dependencies, *route.dependencies],
-                dependency_overrides_provider=context.dependency_overrides_provider,
+                dependencies=[*context.options.dependencies, *route.dependencies],
+                dependency_overrides_provider=context.options.dependency_overrides_provider,
             )
         elif isinstance(route, starlette_routing.Route):
             copy = starlette_routing.Route(
@@ -967,18 +971,21 @@ class APIRouter(starlette_routing.Router, IncludingRouter):
             # a mount has no limits of its own: its router's, then the inclusion's
             mount.app = with_limits(
                 route.app,
-                first_limit(context.included_router.max_body_size, context.max_body_size),
-                merged_form_limits(context.form_limits, context.included_router.form_limits),
+                first_limit(context.included_router.max_body_size, context.options.max_body_size),
+                merged_form_limits(
+                    context.options.form_limits, context.included_router.form_limits
+                ),
             )
             return EffectiveRouteContext(route, mount, mount.handle)
         elif isinstance(route, starlette_routing.Host):
             app: ASGIApp = route.app
-            if context.prefix:
-                app = starlette_routing.Router(routes=[Mount(context.prefix, app=route.app)])
+            if context.options.prefix:
+                prefixed = Mount(context.options.prefix, app=route.app)
+                app = starlette_routing.Router(routes=[prefixed])
             copy = starlette_routing.Host(route.host, app=app, name=route.name)
         else:
             return None  # a kind of route an inclusion can't place under its prefix
-        limit = first_limit(context.included_router.max_body_size, context.max_body_size)
+        limit = first_limit(context.included_router.max_body_size, context.options.max_body_size)
         return EffectiveRouteContext(route, copy, with_limits(copy.handle, limit, None))
 
     # -- HTTP method decorators ----------------------------------------------------------------
