@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import report
+
 HERE = Path(__file__).resolve().parent
 START = "<!-- conformance:start -->"
 END = "<!-- conformance:end -->"
@@ -49,7 +51,8 @@ def _row(name: str, tally: dict[str, int]) -> str:
 
 
 def _percent(tally: dict[str, int]) -> str:
-    return f"{100 * tally['passed'] / tally['total']:.1f}%" if tally["total"] else "-"
+    share = report.percent(tally)
+    return share if share == "-" else share + "%"
 
 
 def replace_block(readme: str, body: str) -> str:

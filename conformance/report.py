@@ -145,4 +145,7 @@ def _row(name: str, tally: Tally, width: int) -> str:
 
 
 def percent(tally: dict[str, int]) -> str:
-    return f"{100 * tally['passed'] / tally['total']:.1f}" if tally["total"] else "-"
+    """The share passed, rounded down to 0.1% (100.0 only when every test passed)."""
+    if not tally["total"]:
+        return "-"
+    return f"{1000 * tally['passed'] // tally['total'] / 10:.1f}"
