@@ -336,6 +336,16 @@ class IncludingRouter:
     app: Any
     _build_effective_context: Callable[[BaseRoute, IncludeContext], Any]
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "routes" and not isinstance(value, LiveRouteList):
+            # a list assigned by hand still tells the routers including this one
+            previous = self.__dict__.get("routes")
+            value = LiveRouteList(value)
+            if isinstance(previous, LiveRouteList):
+                value.including = previous.including
+                value._changed()
+        object.__setattr__(self, name, value)
+
     def _get_routes_version(self) -> int:
         """Changes so far of these routes and of the routes of every router included below."""
         routes = self.routes

@@ -549,7 +549,7 @@ class APIRouter(starlette_routing.Router, IncludingRouter):
         self.form_limits = check_form_limits(form_limits)
         limited = with_limits(self.app, self.max_body_size, self.form_limits)
         self.middleware_stack = limited  # type: ignore[assignment]
-        self.routes: LiveRouteList = LiveRouteList(self.routes)
+        self.routes: LiveRouteList  # a LiveRouteList whatever is assigned (IncludingRouter)
         if prefix:
             _check_prefix(prefix)
         self.prefix = prefix

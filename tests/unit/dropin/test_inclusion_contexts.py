@@ -162,3 +162,22 @@ def test_metrics_label_an_included_route_by_its_full_template() -> None:
     }
     assert "/api/items/{item_id}" in routes
     assert "/items/{item_id}" not in routes
+
+
+def test_a_route_list_assigned_after_inclusion_is_followed() -> None:
+    router = APIRouter()
+    app = FastAPI()
+    app.include_router(router, prefix="/api")
+    client = TestClient(app)
+    assert client.get("/api/new").status_code == 404
+
+    replacement = APIRouter()
+
+    @replacement.get("/new")
+    def new() -> str:
+        return "new"
+
+    router.routes = list(replacement.routes)
+    assert client.get("/api/new").json() == "new"
+    router.routes.clear()
+    assert client.get("/api/new").status_code == 404
