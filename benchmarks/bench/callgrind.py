@@ -12,7 +12,11 @@ collection toggle), so imports, start-up and warm-up are not counted. Prints
 
 Instruction counts do not depend on the machine's load, so two frameworks (or
 veloxapi with and without batteries) compare exactly even on a busy machine;
-they do not see cache misses or system-call time.
+they do not see cache misses or system-call time. Collection is switched per
+thread: work done in worker threads (``def`` endpoints and dependencies) is not
+counted, the hand-over to them and back is. Counting every thread instead
+(totals of two batch sizes, subtracted) varied by about 10% between runs of
+the ``_sync`` scenarios, from thread scheduling, so it is not done.
 """
 
 import argparse
