@@ -7,6 +7,7 @@ each step's checks ask for.
 
 from __future__ import annotations
 
+from contextvars import copy_context
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -20,7 +21,7 @@ from veloxapi._engine.compile.validators.body import SingleBodyValidator
 from veloxapi._engine.run.calls import CallMode
 from veloxapi._engine.run.cleanup import CleanupStack, enter_yield_dependency
 from veloxapi._engine.run.inputs import Inputs
-from veloxapi._engine.run.offload import run_sync
+from veloxapi._engine.run.offload import Chain, run_sync
 from veloxapi.exceptions import FastAPIError, RequestValidationError
 
 
@@ -105,6 +106,28 @@ async def solve(
     With ``shared``, a dependency found there is not called, and every value solved is
     put there.
     """
+    kwargs, errors, body, _ = await solve_and_call(plan, ctx, strict_content_type, shared, False)
+    return kwargs, errors, body
+
+
+NOT_CALLED: Any = object()  # what ``solve_and_call`` returns for an endpoint it left uncalled
+
+
+async def solve_and_call(
+    plan: Plan,
+    ctx: RequestContext,
+    strict_content_type: bool,
+    shared: SharedResults | None = None,
+    call_endpoint: bool = True,
+) -> tuple[dict[str, Any], ErrorList, Any, Any]:
+    """:func:`solve`, and, with ``call_endpoint``, the endpoint's result when it is a ``def``
+    ending a run of ``def`` steps: it is called in that run's thread hop (else the result
+    is ``NOT_CALLED`` and the caller calls it).
+
+    Consecutive ``def`` steps (see ``compile.plan._mark_hops``) are validated first, then
+    called in one worker thread, in order, each in its own copy of the context; an
+    exception from one stops the rest, as it would with one hop each.
+    """
     inputs = ctx.inputs
     body: Any = None
     present = False
@@ -124,7 +147,13 @@ async def solve(
     results: list[Any] = [None] * len(steps)
     failed = [False] * len(steps)
     errors: ErrorList = []
+    hop: _Hop | None = None  # consecutive def steps to call in one thread hop
     for index, step in enumerate(steps):
+        if hop is not None and index == hop.end:
+            await hop.run(ctx)
+            hop = None
+        if step.hop_end and shared is None:
+            hop = _Hop(results, step.hop_end if call_endpoint else min(step.hop_end, last))
         kwargs: dict[str, Any] = {}
         ok = True
         for name, sub_index in step.sub_results:
@@ -159,13 +188,65 @@ async def solve(
             continue
         for name, kind in step.injected:
             kwargs[name] = ctx.inject(kind, step)
+        if hop is not None:
+            if index < last:
+                hop.calls.append((index, step, kwargs))
+                continue
+            if not errors:  # the endpoint joins the hop, as it is to be called
+                hop.calls.append((index, step, kwargs))
+                await hop.run(ctx)
+                return kwargs, errors, body, results[last]
+            await hop.run(ctx)
+            _fill(kwargs, step, results)
+            return kwargs, errors, body, NOT_CALLED
         if index == last:
-            return kwargs, errors, body
+            return kwargs, errors, body, NOT_CALLED
         if shared is None:
             results[index] = await call_step(step, kwargs, ctx)
         else:
             results[index] = await _call_shared(step, kwargs, ctx, shared)
-    return {}, errors, body
+    if hop is not None:
+        await hop.run(ctx)
+    return {}, errors, body, NOT_CALLED
+
+
+class _Hop(Chain):
+    """Consecutive ``def`` steps of one request, validated and called in one worker thread."""
+
+    __slots__ = ("calls", "done", "end", "results")
+
+    def __init__(self, results: list[Any], end: int) -> None:
+        super().__init__()
+        self.results = results
+        self.end = end  # the index after the run's last step
+        self.calls: list[tuple[int, Step, dict[str, Any]]] = []  # the steps that passed
+        self.done = 0
+
+    def __call__(self) -> None:
+        """In the worker thread: each call as its own hop would make it."""
+        results = self.results
+        for index, step, kwargs in self.calls:
+            # an override an earlier step installed is called on the loop (see ``run``)
+            if self.stopped() or (step.overrides and _override_changed(step)):
+                return
+            _fill(kwargs, step, results)
+            results[index] = copy_context().run(step.call, **kwargs)
+            self.done += 1
+
+    async def run(self, ctx: RequestContext) -> None:
+        """Make the calls: in one hop, the rest (if the hop stopped early) one by one."""
+        if len(self.calls) > 1:
+            await run_sync(self)
+        for index, step, kwargs in self.calls[self.done :]:
+            _fill(kwargs, step, self.results)
+            self.results[index] = await call_step(step, kwargs, ctx)
+        self.calls.clear()
+
+
+def _fill(kwargs: dict[str, Any], step: Step, results: list[Any]) -> None:
+    """Give ``step`` the results of the earlier steps of its hop."""
+    for name, sub_index in step.in_hop:
+        kwargs[name] = results[sub_index]
 
 
 _NOT_DIRECT: Any = object()
