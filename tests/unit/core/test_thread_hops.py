@@ -17,6 +17,7 @@ import anyio.from_thread
 import anyio.to_thread
 import httpx
 import pytest
+from pydantic import AfterValidator
 
 from veloxapi import Depends, HTTPException, Request, VeloxAPI
 from veloxapi._engine.run import offload
@@ -202,6 +203,31 @@ async def test_an_error_in_a_step_stops_the_later_steps() -> None:
         response = await http.get("/")
     assert (response.status_code, response.json()) == (403, {"detail": "no"})
     assert log == ["first", "refuse"]
+
+
+async def test_an_exception_from_validating_a_later_step_comes_after_the_earlier_calls() -> None:
+    app = VeloxAPI()
+    log: list[str] = []
+
+    def teapot(value: int) -> int:
+        raise HTTPException(status_code=418)
+
+    def first() -> None:
+        log.append("first")
+
+    def second(
+        q: Annotated[int, AfterValidator(teapot)], _: Annotated[None, Depends(first)]
+    ) -> None:
+        log.append("second")
+
+    @app.get("/")
+    def endpoint(_: Annotated[None, Depends(second)]) -> int:
+        log.append("endpoint")
+        return 1
+
+    async with client(app) as http:
+        assert (await http.get("/", params={"q": "1"})).status_code == 418
+    assert log == ["first"]
 
 
 async def test_a_validation_error_skips_the_steps_that_need_the_value() -> None:

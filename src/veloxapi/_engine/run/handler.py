@@ -231,9 +231,9 @@ class HTTPEndpointHandler:
             )
         if plan.around is not None:
             return await self._around(plan, kwargs, ctx)
-        if raw is not NOT_CALLED:
-            return self._respond_endpoint(raw, ctx)
-        return await self.call_endpoint(plan, kwargs, ctx)
+        if raw is NOT_CALLED:
+            return await self.call_endpoint(plan, kwargs, ctx)
+        return self._respond_endpoint(raw, ctx)  # the endpoint ran in its dependencies' hop
 
     async def _around(self, plan: Plan, kwargs: dict[str, Any], ctx: RequestContext) -> Response:
         """Run the contributed hooks around the endpoint (see ``contributions``). A
@@ -279,10 +279,16 @@ class HTTPEndpointHandler:
             raw = await run_sync(step.call, **kwargs)
         else:
             return stream_response(route, step.call(**kwargs), mode, ctx)
-        return self._respond_endpoint(raw, ctx)
+        try:
+            return self._respond(raw, ctx)
+        except ResponseValidationError as exc:
+            exc.set_endpoint_context(
+                endpoint_context(route.endpoint, where(ctx.inputs.scope, route.path))
+            )
+            raise
 
     def _respond_endpoint(self, raw: Any, ctx: RequestContext) -> Response:
-        """The response to what the endpoint returned (see ``_respond``)."""
+        """The response to what the endpoint returned, as ``call_endpoint`` makes it."""
         try:
             return self._respond(raw, ctx)
         except ResponseValidationError as exc:

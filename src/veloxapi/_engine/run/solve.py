@@ -147,85 +147,92 @@ async def solve_and_call(
     results: list[Any] = [None] * len(steps)
     failed = [False] * len(steps)
     errors: ErrorList = []
-    hop: _Hop | None = None  # consecutive def steps to call in one thread hop
-    for index, step in enumerate(steps):
-        if hop is not None and index == hop.end:
-            await hop.run(ctx)
-            hop = None
-        if step.hop_end and shared is None:
-            hop = _Hop(results, step.hop_end if call_endpoint else min(step.hop_end, last))
-        kwargs: dict[str, Any] = {}
-        ok = True
-        for name, sub_index in step.sub_results:
-            if failed[sub_index]:
+    hops = plan.hops and shared is None
+    hop: _Hop | None = None  # the def steps of a run that passed, to call in one thread hop
+    try:
+        for index, step in enumerate(steps):
+            kwargs: dict[str, Any] = {}
+            ok = True
+            for name, sub_index in step.sub_results:
+                if failed[sub_index]:
+                    ok = False
+                elif name is not None:
+                    kwargs[name] = results[sub_index]
+            if step.checks and not _run_checks(step, inputs, kwargs, errors):
                 ok = False
-            elif name is not None:
-                kwargs[name] = results[sub_index]
-        if step.checks and not _run_checks(step, inputs, kwargs, errors):
-            ok = False
-        if direct is not _NOT_DIRECT and step.body is plan.raw_body:
-            kwargs[step.body_target] = direct  # type: ignore[index]
-        elif step.body is not None:
-            value, body_errors = step.body.validate(body, present)
-            if body_errors:
-                errors.extend(body_errors)
-                ok = False
-            elif step.body_target is not None:
-                kwargs[step.body_target] = value
-            else:
-                kwargs.update(value)
-        elif step.form is not None:
-            form_values, form_errors = await step.form.run(body)
-            if form_errors:
-                errors.extend(form_errors)
-                ok = False
-            else:
-                kwargs.update(form_values)
-        if not ok:
-            failed[index] = True
-            if direct is not _NOT_DIRECT and body is None:  # the error reports the body
-                body, _ = await inputs.json_body(strict_content_type)
-            continue
-        for name, kind in step.injected:
-            kwargs[name] = ctx.inject(kind, step)
-        if hop is not None:
-            if index < last:
-                hop.calls.append((index, step, kwargs))
+            if direct is not _NOT_DIRECT and step.body is plan.raw_body:
+                kwargs[step.body_target] = direct  # type: ignore[index]
+            elif step.body is not None:
+                value, body_errors = step.body.validate(body, present)
+                if body_errors:
+                    errors.extend(body_errors)
+                    ok = False
+                elif step.body_target is not None:
+                    kwargs[step.body_target] = value
+                else:
+                    kwargs.update(value)
+            elif step.form is not None:
+                form_values, form_errors = await step.form.run(body)
+                if form_errors:
+                    errors.extend(form_errors)
+                    ok = False
+                else:
+                    kwargs.update(form_values)
+            if not ok:
+                failed[index] = True
+                if direct is not _NOT_DIRECT and body is None:  # the error reports the body
+                    body, _ = await inputs.json_body(strict_content_type)
+                if hop is not None and index == hop.last:
+                    await hop.run(ctx)
+                    hop = None
                 continue
-            if not errors:  # the endpoint joins the hop, as it is to be called
-                hop.calls.append((index, step, kwargs))
-                await hop.run(ctx)
-                return kwargs, errors, body, results[last]
+            for name, kind in step.injected:
+                kwargs[name] = ctx.inject(kind, step)
+            if hops:
+                if hop is None and step.hop_end:
+                    end = step.hop_end if call_endpoint else min(step.hop_end, last)
+                    hop = _Hop(results, end - 1)
+                if hop is not None:
+                    if index < last or not errors:  # an endpoint joins only to be called
+                        hop.calls.append((index, step, kwargs))
+                    if index == hop.last:
+                        await hop.run(ctx)
+                        hop = None
+                    if index < last:
+                        continue
+                    if not errors:
+                        return kwargs, errors, body, results[last]
+                    _fill(kwargs, step, results)
+            if index == last:
+                return kwargs, errors, body, NOT_CALLED
+            if shared is None:
+                results[index] = await call_step(step, kwargs, ctx)
+            else:
+                results[index] = await _call_shared(step, kwargs, ctx, shared)
+    except Exception:
+        if hop is not None:  # validating a later step raised: the earlier steps come first
             await hop.run(ctx)
-            _fill(kwargs, step, results)
-            return kwargs, errors, body, NOT_CALLED
-        if index == last:
-            return kwargs, errors, body, NOT_CALLED
-        if shared is None:
-            results[index] = await call_step(step, kwargs, ctx)
-        else:
-            results[index] = await _call_shared(step, kwargs, ctx, shared)
-    if hop is not None:
-        await hop.run(ctx)
+        raise
     return {}, errors, body, NOT_CALLED
 
 
 class _Hop(Chain):
     """Consecutive ``def`` steps of one request, validated and called in one worker thread."""
 
-    __slots__ = ("calls", "done", "end", "results")
+    __slots__ = ("calls", "done", "last", "results", "running")
 
-    def __init__(self, results: list[Any], end: int) -> None:
+    def __init__(self, results: list[Any], last: int) -> None:
         super().__init__()
         self.results = results
-        self.end = end  # the index after the run's last step
+        self.last = last  # the index of the run's last step
         self.calls: list[tuple[int, Step, dict[str, Any]]] = []  # the steps that passed
+        self.running: list[tuple[int, Step, dict[str, Any]]] = []
         self.done = 0
 
     def __call__(self) -> None:
         """In the worker thread: each call as its own hop would make it."""
         results = self.results
-        for index, step, kwargs in self.calls:
+        for index, step, kwargs in self.running:
             # an override an earlier step installed is called on the loop (see ``run``)
             if self.stopped() or (step.overrides and _override_changed(step)):
                 return
@@ -234,13 +241,13 @@ class _Hop(Chain):
             self.done += 1
 
     async def run(self, ctx: RequestContext) -> None:
-        """Make the calls: in one hop, the rest (if the hop stopped early) one by one."""
-        if len(self.calls) > 1:
+        """Make the calls (once): in one hop, the rest (if it stopped early) one by one."""
+        self.running, self.calls = self.calls, []
+        if len(self.running) > 1:
             await run_sync(self)
-        for index, step, kwargs in self.calls[self.done :]:
+        for index, step, kwargs in self.running[self.done :]:
             _fill(kwargs, step, self.results)
             self.results[index] = await call_step(step, kwargs, ctx)
-        self.calls.clear()
 
 
 def _fill(kwargs: dict[str, Any], step: Step, results: list[Any]) -> None:
