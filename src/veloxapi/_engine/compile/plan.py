@@ -71,6 +71,10 @@ class Step:
     declared: Dependant | None = None  # the dependency as declared, before any override
     replaced_by: Callable[..., Any] | None = None  # the override applied when compiled
     overrides: Overrides = field(default_factory=dict)  # the live mapping the plan was built from
+    # the first of consecutive ``def`` steps that share one thread hop: the index after its last
+    hop_end: int = 0
+    # a later step of such a run: its arguments that are results of earlier steps of the run
+    in_hop: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +89,7 @@ class Plan:
     observer: Any = None
     # the one body validator that may validate the raw JSON bytes (see SingleBodyValidator)
     raw_body: SingleBodyValidator | None = None
+    hops: bool = False  # some consecutive def steps share a thread hop (see ``_mark_hops``)
 
 
 def compile_plan(
@@ -124,6 +129,7 @@ def compile_plan(
     generators = [
         s for s in builder.steps[:-1] if s.mode in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)
     ]
+    hops = _mark_hops(builder.steps)
     bodies = [s.body for s in builder.steps if s.body is not None]
     raw_body = (
         bodies[0]
@@ -141,7 +147,29 @@ def compile_plan(
         function_cleanup=any(not s.request_scope for s in generators),
         around=chain(contribution.around_endpoint),
         raw_body=raw_body,
+        hops=hops,
     )
+
+
+def _mark_hops(steps: list[Step]) -> bool:
+    """Mark each run of two or more consecutive ``def`` steps: ``solve`` calls such a run
+    in one worker thread, each step in its own copy of the context (see ``run.solve``).
+
+    Steps keep their order; a step of a run gets only results of steps before it.
+    A step with ``max_concurrency`` holds its slot on the event loop, so it ends a run.
+    """
+    start = 0
+    found = False
+    for index in range(len(steps) + 1):
+        if index < len(steps) and steps[index].mode is CallMode.SYNC and steps[index].limit is None:
+            continue
+        if index - start >= 2:
+            found = True
+            steps[start].hop_end = index
+            for step in steps[start + 1 : index]:
+                step.in_hop = [(n, i) for n, i in step.sub_results if n is not None and i >= start]
+        start = index + 1
+    return found
 
 
 def _body_mode(body_params: list[ParamSpec]) -> BodyMode:

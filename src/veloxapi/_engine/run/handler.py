@@ -20,7 +20,7 @@ from veloxapi._engine.run.cleanup import CleanupStack
 from veloxapi._engine.run.inputs import Inputs
 from veloxapi._engine.run.offload import run_sync
 from veloxapi._engine.run.route_contract import PlannedRoute, PlannedWebSocketRoute
-from veloxapi._engine.run.solve import RequestContext, solve
+from veloxapi._engine.run.solve import NOT_CALLED, RequestContext, solve, solve_and_call
 from veloxapi._engine.run.streaming import stream_response
 from veloxapi.exception_handlers import is_body_allowed_for_status_code
 from veloxapi.exceptions import (
@@ -219,7 +219,10 @@ class HTTPEndpointHandler:
             response: Response = await plan.observer.respond(self, plan, ctx)
             return response
         route = self.route
-        kwargs, errors, body = await solve(plan, ctx, route.strict_content_type_value)
+        # a def endpoint after def dependencies is called in their thread hop (no hooks around)
+        kwargs, errors, body, raw = await solve_and_call(
+            plan, ctx, route.strict_content_type_value, None, plan.around is None
+        )
         if errors:
             raise RequestValidationError(
                 errors,
@@ -228,7 +231,9 @@ class HTTPEndpointHandler:
             )
         if plan.around is not None:
             return await self._around(plan, kwargs, ctx)
-        return await self.call_endpoint(plan, kwargs, ctx)
+        if raw is NOT_CALLED:
+            return await self.call_endpoint(plan, kwargs, ctx)
+        return self._respond_endpoint(raw, ctx)  # the endpoint ran in its dependencies' hop
 
     async def _around(self, plan: Plan, kwargs: dict[str, Any], ctx: RequestContext) -> Response:
         """Run the contributed hooks around the endpoint (see ``contributions``). A
@@ -277,6 +282,17 @@ class HTTPEndpointHandler:
         try:
             return self._respond(raw, ctx)
         except ResponseValidationError as exc:
+            exc.set_endpoint_context(
+                endpoint_context(route.endpoint, where(ctx.inputs.scope, route.path))
+            )
+            raise
+
+    def _respond_endpoint(self, raw: Any, ctx: RequestContext) -> Response:
+        """The response to what the endpoint returned, as ``call_endpoint`` makes it."""
+        try:
+            return self._respond(raw, ctx)
+        except ResponseValidationError as exc:
+            route = self.route
             exc.set_endpoint_context(
                 endpoint_context(route.endpoint, where(ctx.inputs.scope, route.path))
             )

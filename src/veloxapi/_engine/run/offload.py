@@ -13,6 +13,10 @@ FastAPI users is kept:
   the loop's ``anyio.lowlevel.current_token()`` where anyio's own workers keep it.
 
 Off asyncio (an app served under trio), calls go through ``anyio.to_thread.run_sync``.
+
+A :class:`Chain` is several calls in one hop (one thread, one limiter token), each in
+its own copy of the context as separate hops would make them; a cancelled caller stops
+it before its next call.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from queue import Empty, SimpleQueue
 from typing import Any, TypeVar
 
 import anyio
+import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
 
@@ -35,6 +40,35 @@ from anyio._core._eventloop import threadlocals as _anyio_thread
 
 _T = TypeVar("_T")
 _IDLE_SECONDS = 10.0  # a worker with nothing to do for this long ends (anyio's figure)
+
+
+class Chain:
+    """Calls one worker thread makes one after another (see ``run.solve``).
+
+    A subclass's ``__call__`` makes the calls, each in its own ``copy_context()``, and
+    returns early once ``stopped()``: the caller was cancelled (the call running then is
+    waited for, as a cancelled hop's call is, but no further call starts).
+    """
+
+    __slots__ = ("_cancelled", "_in_anyio_thread")
+
+    def __init__(self) -> None:
+        self._cancelled = False
+        self._in_anyio_thread = False  # off asyncio: anyio's worker, which can ask the host
+
+    def __call__(self) -> None:
+        raise NotImplementedError
+
+    def stopped(self) -> bool:
+        if self._in_anyio_thread:
+            try:
+                anyio.from_thread.check_cancelled()
+            except BaseException:  # the backend's cancellation, raised here to be polled
+                return True
+        return self._cancelled
+
+    def cancel(self) -> None:
+        self._cancelled = True
 
 
 class _Job:
@@ -131,6 +165,8 @@ async def run_sync(func: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # not on asyncio
+        if isinstance(call, Chain):
+            call._in_anyio_thread = True
         return await anyio.to_thread.run_sync(call)
     global _loop_state
     seen, token, limiter = _loop_state
@@ -149,6 +185,8 @@ async def run_sync(func: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
         try:
             result: _T = await job.future
         except asyncio.CancelledError:
+            if isinstance(call, Chain):
+                call.cancel()
             await _finish(job)
             raise
         return result

@@ -7,6 +7,7 @@ each step's checks ask for.
 
 from __future__ import annotations
 
+from contextvars import copy_context
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -20,7 +21,7 @@ from veloxapi._engine.compile.validators.body import SingleBodyValidator
 from veloxapi._engine.run.calls import CallMode
 from veloxapi._engine.run.cleanup import CleanupStack, enter_yield_dependency
 from veloxapi._engine.run.inputs import Inputs
-from veloxapi._engine.run.offload import run_sync
+from veloxapi._engine.run.offload import Chain, run_sync
 from veloxapi.exceptions import FastAPIError, RequestValidationError
 
 
@@ -105,6 +106,28 @@ async def solve(
     With ``shared``, a dependency found there is not called, and every value solved is
     put there.
     """
+    kwargs, errors, body, _ = await solve_and_call(plan, ctx, strict_content_type, shared, False)
+    return kwargs, errors, body
+
+
+NOT_CALLED: Any = object()  # what ``solve_and_call`` returns for an endpoint it left uncalled
+
+
+async def solve_and_call(
+    plan: Plan,
+    ctx: RequestContext,
+    strict_content_type: bool,
+    shared: SharedResults | None = None,
+    call_endpoint: bool = True,
+) -> tuple[dict[str, Any], ErrorList, Any, Any]:
+    """:func:`solve`, and, with ``call_endpoint``, the endpoint's result when it is a ``def``
+    ending a run of ``def`` steps: it is called in that run's thread hop (else the result
+    is ``NOT_CALLED`` and the caller calls it).
+
+    Consecutive ``def`` steps (see ``compile.plan._mark_hops``) are validated first, then
+    called in one worker thread, in order, each in its own copy of the context; an
+    exception from one stops the rest, as it would with one hop each.
+    """
     inputs = ctx.inputs
     body: Any = None
     present = False
@@ -124,48 +147,113 @@ async def solve(
     results: list[Any] = [None] * len(steps)
     failed = [False] * len(steps)
     errors: ErrorList = []
-    for index, step in enumerate(steps):
-        kwargs: dict[str, Any] = {}
-        ok = True
-        for name, sub_index in step.sub_results:
-            if failed[sub_index]:
+    hops = plan.hops and shared is None
+    hop: _Hop | None = None  # the def steps of a run that passed, to call in one thread hop
+    try:
+        for index, step in enumerate(steps):
+            kwargs: dict[str, Any] = {}
+            ok = True
+            for name, sub_index in step.sub_results:
+                if failed[sub_index]:
+                    ok = False
+                elif name is not None:
+                    kwargs[name] = results[sub_index]
+            if step.checks and not _run_checks(step, inputs, kwargs, errors):
                 ok = False
-            elif name is not None:
-                kwargs[name] = results[sub_index]
-        if step.checks and not _run_checks(step, inputs, kwargs, errors):
-            ok = False
-        if direct is not _NOT_DIRECT and step.body is plan.raw_body:
-            kwargs[step.body_target] = direct  # type: ignore[index]
-        elif step.body is not None:
-            value, body_errors = step.body.validate(body, present)
-            if body_errors:
-                errors.extend(body_errors)
-                ok = False
-            elif step.body_target is not None:
-                kwargs[step.body_target] = value
+            if direct is not _NOT_DIRECT and step.body is plan.raw_body:
+                kwargs[step.body_target] = direct  # type: ignore[index]
+            elif step.body is not None:
+                value, body_errors = step.body.validate(body, present)
+                if body_errors:
+                    errors.extend(body_errors)
+                    ok = False
+                elif step.body_target is not None:
+                    kwargs[step.body_target] = value
+                else:
+                    kwargs.update(value)
+            elif step.form is not None:
+                form_values, form_errors = await step.form.run(body)
+                if form_errors:
+                    errors.extend(form_errors)
+                    ok = False
+                else:
+                    kwargs.update(form_values)
+            if not ok:
+                failed[index] = True
+                if direct is not _NOT_DIRECT and body is None:  # the error reports the body
+                    body, _ = await inputs.json_body(strict_content_type)
+                if hop is not None and index == hop.last:
+                    await hop.run(ctx)
+                    hop = None
+                continue
+            for name, kind in step.injected:
+                kwargs[name] = ctx.inject(kind, step)
+            if hops:
+                if hop is None and step.hop_end:
+                    end = step.hop_end if call_endpoint else min(step.hop_end, last)
+                    hop = _Hop(results, end - 1)
+                if hop is not None:
+                    if index < last or not errors:  # an endpoint joins only to be called
+                        hop.calls.append((index, step, kwargs))
+                    if index == hop.last:
+                        await hop.run(ctx)
+                        hop = None
+                    if index < last:
+                        continue
+                    if not errors:
+                        return kwargs, errors, body, results[last]
+                    _fill(kwargs, step, results)
+            if index == last:
+                return kwargs, errors, body, NOT_CALLED
+            if shared is None:
+                results[index] = await call_step(step, kwargs, ctx)
             else:
-                kwargs.update(value)
-        elif step.form is not None:
-            form_values, form_errors = await step.form.run(body)
-            if form_errors:
-                errors.extend(form_errors)
-                ok = False
-            else:
-                kwargs.update(form_values)
-        if not ok:
-            failed[index] = True
-            if direct is not _NOT_DIRECT and body is None:  # the error reports the body
-                body, _ = await inputs.json_body(strict_content_type)
-            continue
-        for name, kind in step.injected:
-            kwargs[name] = ctx.inject(kind, step)
-        if index == last:
-            return kwargs, errors, body
-        if shared is None:
-            results[index] = await call_step(step, kwargs, ctx)
-        else:
-            results[index] = await _call_shared(step, kwargs, ctx, shared)
-    return {}, errors, body
+                results[index] = await _call_shared(step, kwargs, ctx, shared)
+    except Exception:
+        if hop is not None:  # validating a later step raised: the earlier steps come first
+            await hop.run(ctx)
+        raise
+    return {}, errors, body, NOT_CALLED
+
+
+class _Hop(Chain):
+    """Consecutive ``def`` steps of one request, validated and called in one worker thread."""
+
+    __slots__ = ("calls", "done", "last", "results", "running")
+
+    def __init__(self, results: list[Any], last: int) -> None:
+        super().__init__()
+        self.results = results
+        self.last = last  # the index of the run's last step
+        self.calls: list[tuple[int, Step, dict[str, Any]]] = []  # the steps that passed
+        self.running: list[tuple[int, Step, dict[str, Any]]] = []
+        self.done = 0
+
+    def __call__(self) -> None:
+        """In the worker thread: each call as its own hop would make it."""
+        results = self.results
+        for index, step, kwargs in self.running:
+            # an override an earlier step installed is called on the loop (see ``run``)
+            if self.stopped() or (step.overrides and _override_changed(step)):
+                return
+            _fill(kwargs, step, results)
+            results[index] = copy_context().run(step.call, **kwargs)
+            self.done += 1
+
+    async def run(self, ctx: RequestContext) -> None:
+        """Make the calls (once): in one hop, the rest (if it stopped early) one by one."""
+        self.running, self.calls = self.calls, []
+        if len(self.running) > 1:
+            await run_sync(self)
+        for index, step, kwargs in self.running[self.done :]:
+            _fill(kwargs, step, self.results)
+            self.results[index] = await call_step(step, kwargs, ctx)
+
+
+def _fill(kwargs: dict[str, Any], step: Step, results: list[Any]) -> None:
+    """Give ``step`` the results of the earlier steps of its hop."""
+    for name, sub_index in step.in_hop:
+        kwargs[name] = results[sub_index]
 
 
 _NOT_DIRECT: Any = object()
