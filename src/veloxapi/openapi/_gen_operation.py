@@ -12,6 +12,7 @@ import warnings
 from enum import Enum
 from typing import Any
 
+from veloxapi._live_include import effective_routes
 from veloxapi.openapi._gen_body import request_body
 from veloxapi.openapi._gen_flat import FlatDependant, flatten
 from veloxapi.openapi._gen_params import operation_parameters
@@ -102,7 +103,7 @@ class OperationBuilder:
 
         callbacks: dict[str, Any] = {}
         uses_validation_error = self.uses_validation_error
-        for callback in route.callbacks or []:
+        for callback in effective_routes(route.callbacks or []):  # inclusions expanded
             if isinstance(callback, APIRoute):
                 paths = callbacks.setdefault(callback.name, {})
                 paths.setdefault(callback.path_format, {}).update(self.path_item(callback))

@@ -181,3 +181,23 @@ def test_a_route_list_assigned_after_inclusion_is_followed() -> None:
     assert client.get("/api/new").json() == "new"
     router.routes.clear()
     assert client.get("/api/new").status_code == 404
+
+
+def test_callbacks_given_as_a_router_with_inclusions_are_documented() -> None:
+    events = APIRouter()
+
+    @events.post("/{$request.body#/url}/delivered")
+    def delivered() -> None:
+        return None
+
+    callbacks = APIRouter()
+    callbacks.include_router(events, prefix="/hooks")
+    app = FastAPI()
+
+    @app.post("/orders", callbacks=callbacks.routes)
+    def create_order() -> str:
+        return "ok"
+
+    operation = TestClient(app).get("/openapi.json").json()["paths"]["/orders"]["post"]
+    [paths] = operation["callbacks"].values()
+    assert list(paths) == ["/hooks/{$request.body#/url}/delivered"]
