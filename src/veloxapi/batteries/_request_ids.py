@@ -10,6 +10,7 @@ outer layer.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from contextvars import ContextVar
@@ -29,9 +30,56 @@ def get_request_id() -> str | None:
     return request_id_var.get()
 
 
+_ID_BYTES = 16
+_BATCH = 256
+"""Ids drawn from the OS at once: one ``os.urandom`` call per this many requests."""
+
+
+class _IdBatch:
+    """Random ids read from the OS in bulk, each handed out once.
+
+    An id is 16 bytes (32 hex digits) from ``os.urandom``, the same quality as
+    ``uuid4().hex``: request ids appear in responses, logs and error bodies,
+    and a client must not be able to predict another request's id from its own,
+    which rules out a per-process prefix with a counter. What costs is asking
+    the OS per request (a system call), so ids are read ``_BATCH`` at a time
+    (4 KiB) and sliced out of one hex string. ``next()`` on an
+    ``itertools.count`` is atomic, so two threads never take the same slot;
+    a thread finding the batch used up replaces it with a fresh one (two doing so
+    at once merely read twice). A forked child drops the batch it inherited, so
+    parent and child never hand out the same ids.
+    """
+
+    __slots__ = ("hex", "slots")
+
+    def __init__(self) -> None:
+        self.hex = os.urandom(_ID_BYTES * _BATCH).hex()
+        self.slots = itertools.count(0, 2 * _ID_BYTES)
+
+
+_batch = _IdBatch()
+_BATCH_END = 2 * _ID_BYTES * _BATCH
+
+
+def _renew_batch() -> None:
+    global _batch
+    _batch = _IdBatch()
+
+
+os.register_at_fork(after_in_child=_renew_batch)
+
+
 def new_request_id() -> str:
-    """32 random hex digits (16 bytes from the OS), as a uuid4's hex but without the object."""
-    return os.urandom(16).hex()
+    """32 random hex digits (16 bytes from the OS), as a uuid4's hex but without the object.
+
+    PERF: benchmarks "batteries" column: drawn from a batch read at once (see :class:`_IdBatch`).
+    """
+    batch = _batch
+    start = next(batch.slots)
+    if start >= _BATCH_END:
+        _renew_batch()
+        return new_request_id()
+    return batch.hex[start : start + 2 * _ID_BYTES]
 
 
 def incoming_request_id(

@@ -3,10 +3,10 @@
 A request observed through prometheus-client directly costs a counter and three
 histogram observations, each taking its own lock and walking the bucket bounds
 in Python: most of what the metrics battery adds to a fast request. Here a
-request adds to per-series tallies under one lock (the bucket found by
-``bisect``), and the tallies are handed over in bulk: before every scrape (a
-collector registered first in the registry) and every ``flush_every``
-requests. A scrape therefore always sees every finished request. In
+request adds to one flat list of bucket counts per route and status under one
+lock (each bucket found by ``bisect``), and the tallies are handed over in
+bulk: before every scrape (a collector registered first in the registry) and
+every ``flush_every`` requests. A scrape therefore always sees every finished request. In
 multiprocess mode ``flush_every`` is 1, since another worker's scrape reads
 this worker's values from its files.
 """
@@ -22,87 +22,101 @@ from prometheus_client import Counter, Histogram
 from prometheus_client.registry import Collector
 
 
-class _Tally:
-    """Observations of one histogram child not yet handed to it."""
-
-    __slots__ = ("bounds", "buckets", "child", "count", "total")
-
-    def __init__(self, child: Any) -> None:
-        self.child = child
-        self.bounds: list[float] = list(child._upper_bounds)
-        self.buckets = [0] * len(self.bounds)
-        self.count = 0
-        self.total = 0.0
-
-    def add(self, amount: float) -> None:
-        self.buckets[bisect_left(self.bounds, amount)] += 1
-        self.total += amount
-        self.count += 1
-
-    def flush(self) -> None:
-        if not self.count:
-            return
-        # PERF: benchmarks "batteries" column: prometheus-client has no bulk observe;
-        # its histogram child keeps its sum and per-bucket counts in these values.
-        self.child._sum.inc(self.total)
-        for index, count in enumerate(self.buckets):
-            if count:
-                self.child._buckets[index].inc(count)
-                self.buckets[index] = 0
-        self.count = 0
-        self.total = 0.0
-
-
 class _StatusTally:
-    """Requests of one route and status: their counter child and latency tally."""
+    """Requests of one route and status not yet handed over: the bucket counts of the
+    latency, request size and response size histograms in one flat list (in that
+    order), and their three sums."""
 
-    __slots__ = ("counter", "latency")
+    __slots__ = ("counter", "counts", "latency", "sums")
 
-    def __init__(self, counter: Any, latency: Any) -> None:
+    def __init__(self, counter: Any, latency: Any, sizes: int) -> None:
         self.counter = counter
-        self.latency = _Tally(latency)
+        self.latency = latency
+        self.counts = [0] * (len(latency._upper_bounds) + 2 * sizes)
+        self.sums = [0.0, 0, 0]
 
-    def flush(self) -> None:
-        if self.latency.count:
-            self.counter.inc(self.latency.count)
-            self.latency.flush()
+
+def _hand_over(child: Any, counts: list[int], start: int, end: int, total: float) -> None:
+    """Add the bucket counts ``counts[start:end]`` and their sum to a histogram child.
+
+    PERF: benchmarks "batteries" column: prometheus-client has no bulk observe;
+    its histogram child keeps its sum and per-bucket counts in these values.
+    """
+    child._sum.inc(total)
+    buckets = child._buckets
+    for index in range(start, end):
+        if counts[index]:
+            buckets[index - start].inc(counts[index])
+            counts[index] = 0
 
 
 class RouteSeries:
     """The metric children of one method and route template, resolved once (per status
     on first use), with the observations not yet handed to them."""
 
-    __slots__ = ("_by_status", "_tallies", "method", "request_size", "response_size", "route")
+    __slots__ = (
+        "_by_status",
+        "_tallies",
+        "method",
+        "request_size",
+        "response_size",
+        "route",
+        "size_bounds",
+        "time_bounds",
+    )
 
     def __init__(self, tallies: Tallies, method: str, route: str) -> None:
         self._tallies = tallies
         self.method, self.route = method, route
-        self.request_size = _Tally(tallies.request_size.labels(method, route))
-        self.response_size = _Tally(tallies.response_size.labels(method, route))
+        self.request_size = tallies.request_size.labels(method, route)
+        self.response_size = tallies.response_size.labels(method, route)
+        self.size_bounds: list[float] = list(self.request_size._upper_bounds)
+        self.time_bounds: list[float] = list(tallies.latency._upper_bounds)
         self._by_status: dict[int, _StatusTally] = {}
         tallies.series.append(self)
 
     def observe(self, status: int, seconds: float, received: int, sent: int) -> None:
-        with self._tallies.lock:
+        # PERF: benchmarks "batteries" column: one lock, three bisects, no calls per
+        # histogram; the counts are handed to prometheus-client in bulk (Tallies).
+        tallies = self._tallies
+        with tallies.lock:
             tally = self._by_status.get(status)
             if tally is None:
-                labels = (self.method, self.route, str(status))
-                tally = _StatusTally(
-                    self._tallies.requests.labels(*labels), self._tallies.latency.labels(*labels)
-                )
-                self._by_status[status] = tally
-            tally.latency.add(seconds)
-            self.request_size.add(received)
-            self.response_size.add(sent)
-            self._tallies.unflushed += 1
-            if self._tallies.unflushed >= self._tallies.flush_every:
-                self._tallies.flush_locked()
+                tally = self._add_status(status)
+            counts, sums, time_buckets = tally.counts, tally.sums, len(self.time_bounds)
+            counts[bisect_left(self.time_bounds, seconds)] += 1
+            counts[time_buckets + bisect_left(self.size_bounds, received)] += 1
+            counts[time_buckets + len(self.size_bounds) + bisect_left(self.size_bounds, sent)] += 1
+            sums[0] += seconds
+            sums[1] += received
+            sums[2] += sent
+            tallies.unflushed += 1
+            if tallies.unflushed >= tallies.flush_every:
+                tallies.flush_locked()
+
+    def _add_status(self, status: int) -> _StatusTally:
+        labels = (self.method, self.route, str(status))
+        tally = _StatusTally(
+            self._tallies.requests.labels(*labels),
+            self._tallies.latency.labels(*labels),
+            len(self.size_bounds),
+        )
+        self._by_status[status] = tally
+        return tally
 
     def flush(self) -> None:
+        """Hand every status's tallies to the metric children (under the tallies' lock)."""
+        times, sizes = len(self.time_bounds), len(self.size_bounds)
         for tally in self._by_status.values():
-            tally.flush()
-        self.request_size.flush()
-        self.response_size.flush()
+            counts, sums = tally.counts, tally.sums
+            requests = sum(counts[:times])
+            if not requests:
+                continue
+            tally.counter.inc(requests)
+            _hand_over(tally.latency, counts, 0, times, sums[0])
+            _hand_over(self.request_size, counts, times, times + sizes, sums[1])
+            _hand_over(self.response_size, counts, times + sizes, times + 2 * sizes, sums[2])
+            sums[0], sums[1], sums[2] = 0.0, 0, 0
 
 
 class Tallies(Collector):
