@@ -18,6 +18,7 @@ from veloxapi.batteries.ratelimit.limiter import (
     RateLimiter,
     StoreUnavailable,
     parse_rates,
+    store_key_prefixes,
     too_many,
 )
 from veloxapi.batteries.ratelimit.middleware import GLOBAL_BUCKET
@@ -36,6 +37,8 @@ class GlobalLimit:
         self.exempt = tuple(settings.exempt_paths)
         self.by_peer = settings.key == "ip" and not limiter.trusted
         self.headers = settings.headers
+        self.legacy = settings.legacy_headers
+        self.prefixes = store_key_prefixes(GLOBAL_BUCKET, self.rates)
 
     async def refuse(self, scope: Scope, receive: Receive, sent: LayerSend) -> bool:
         """Count the request; answer 429 (or 503 failing closed) and return ``True`` when
@@ -49,7 +52,10 @@ class GlobalLimit:
         else:
             identity = await limiter.identity(HTTPConnection(scope), None)
         try:
-            decision = await limiter.check(GLOBAL_BUCKET, identity, self.rates)
+            if limiter.memory is not None:
+                decision = limiter.count_now(self.prefixes, identity, self.rates)
+            else:
+                decision = await limiter.check(GLOBAL_BUCKET, identity, self.rates)
         except StoreUnavailable:
             headers = {"Retry-After": "1"}
             response = error_response(scope, 503, "Rate limiting is unavailable", headers=headers)
@@ -63,5 +69,5 @@ class GlobalLimit:
             await response(scope, receive, sent)
             return True
         if self.headers:
-            sent.limit_headers = decision.header_list(legacy=limiter.settings.legacy_headers)
+            sent.limit_headers = decision.header_list(legacy=self.legacy)
         return False

@@ -60,9 +60,15 @@ class MemoryRateLimitStore:
         self._hits = 0
 
     async def hit(self, key: str, rate: Rate, algorithm: Algorithm) -> Decision:
+        return self.count(key, rate, algorithm)
+
+    def count(self, key: str, rate: Rate, algorithm: Algorithm) -> Decision:
+        """:meth:`hit` without the coroutine (nothing here waits)."""
         now = time.monotonic()
         with self._lock:
-            self._sweep(now)
+            self._hits += 1
+            if self._hits % _SWEEP_EVERY == 0:
+                self._sweep(now)
             entry = self._entries.get(key)
             if entry is None or entry.expires <= now:
                 entry = self._entries[key] = _Entry(expires=now + rate.period)
@@ -76,9 +82,6 @@ class MemoryRateLimitStore:
         return None
 
     def _sweep(self, now: float) -> None:
-        self._hits += 1
-        if self._hits % _SWEEP_EVERY:
-            return
         for key in [k for k, entry in self._entries.items() if entry.expires <= now]:
             del self._entries[key]
 
