@@ -147,7 +147,8 @@ class BatteryLayer:
         route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
         prepared = self.prepared
         if prepared.access_log is not None:
-            prepared.access_log.write(scope, route, sent.status, elapsed, sent.size, rid)
+            access = prepared.access_log
+            access.write(scope, route, sent.status, elapsed, sent.size, rid, trusted_id=True)
         if prepared.metrics is not None:
             series = prepared.metrics.series(scope["method"], route)
             if series is not None:

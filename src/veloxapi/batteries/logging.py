@@ -263,13 +263,19 @@ class AccessLog:
         elapsed: float,
         size: int,
         request_id: str | None,
+        *,
+        trusted_id: bool = False,
     ) -> None:
+        """``trusted_id``: ``request_id`` is made of the characters a client's id may
+        have (:func:`~veloxapi.batteries._request_ids.incoming_request_id`), as the
+        outer layer's ids are."""
         if not self.logger.isEnabledFor(logging.INFO):
             return
         method: str = scope["method"]
         peer = scope.get("client")
-        request_id = request_id or get_request_id()
-        if self._fast.write(method, route, status, elapsed, size, peer, request_id):
+        if request_id is None:
+            request_id, trusted_id = get_request_id(), False
+        if self._fast.write(method, route, status, elapsed, size, peer, request_id, trusted_id):
             return
         fields = {
             "method": method,
