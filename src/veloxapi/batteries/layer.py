@@ -19,9 +19,9 @@ response headers, CORS, errors, global rate limit.
 
 from __future__ import annotations
 
-from time import perf_counter
-from dataclasses import dataclass
 from collections.abc import Awaitable
+from dataclasses import dataclass
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import Headers
@@ -191,7 +191,9 @@ class LayerSend:
         "status",
     )
 
-    def __init__(self, prepared: Any, scope: Scope, send: Send, request_id: str | None) -> None:
+    def __init__(
+        self, prepared: Prepared, scope: Scope, send: Send, request_id: str | None
+    ) -> None:
         self._prepared = prepared
         self.scope = scope
         self._send = send
