@@ -78,6 +78,8 @@ def _quoted(value: str | None) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_UNKNOWN = ("", "")
+"""Not prepared yet (``None`` is prepared: redaction would change the line)."""
 Parts = tuple[str, str]
 """The fixed text around the request id of one method, route and status: from after
 the time to the request id, and from after it to the latency."""
@@ -122,7 +124,9 @@ class FastLines:
         if handler is None:
             return False
         key = (method, route, status)
-        parts = self._parts[key] if key in self._parts else self._prepare(handler, key)
+        parts = self._parts.get(key, _UNKNOWN)
+        if parts is _UNKNOWN:
+            parts = self._prepare(handler, key)
         if parts is None:
             return False
         quoted_id = f'"{request_id}"' if trusted_id else _quoted(request_id)

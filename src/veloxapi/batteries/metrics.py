@@ -210,8 +210,10 @@ class HTTPMetrics:
     def series(self, method: str, route: str) -> RouteSeries | None:
         """The prepared series of one method and route template (``None``: excluded)."""
         key = (method, route)
-        if key in self._series:
+        try:
             return self._series[key]
+        except KeyError:
+            pass
         found = None if route in self.excluded else RouteSeries(self.tallies, method, route)
         if len(self._series) < 4096:  # bounded: unmatched methods come from clients
             self._series[key] = found
