@@ -121,7 +121,8 @@ class RateLimiter:
         """
         memory = self.memory
         assert memory is not None
-        if self._backoff.active:
+        backoff = self._backoff
+        if backoff.until and backoff.active:
             self._unavailable(None)
             return None
         chosen = algorithm or self.settings.algorithm
@@ -132,10 +133,11 @@ class RateLimiter:
                 counted = zip(prefixes, rates, strict=True)
                 decision = _tightest([memory.count(p + identity, r, chosen) for p, r in counted])
         except Exception as exc:
-            self._backoff.failed()
+            backoff.failed()
             self._unavailable(exc)
             return None
-        self._backoff.succeeded()
+        if backoff.until:
+            backoff.succeeded()
         return decision
 
     async def _count(

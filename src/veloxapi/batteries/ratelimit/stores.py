@@ -87,15 +87,16 @@ class MemoryRateLimitStore:
 
 
 def _fixed(entry: _Entry, rate: Rate, now: float, wall: float) -> Decision:
-    window = math.floor(wall / rate.period)
+    period, limit = rate.period, rate.limit
+    window = math.floor(wall / period)
     if entry.window != window:
         entry.window, entry.count = window, 0
-    entry.count += 1
-    reset = (window + 1) * rate.period - wall
+    count = entry.count = entry.count + 1
+    reset = (window + 1) * period - wall
     entry.expires = now + reset
-    allowed = entry.count <= rate.limit
-    remaining = max(0, rate.limit - entry.count)
-    return Decision(allowed, rate.limit, remaining, reset, 0.0 if allowed else reset)
+    if count <= limit:
+        return Decision(True, limit, limit - count, reset, 0.0)
+    return Decision(False, limit, 0, reset, reset)
 
 
 def _sliding(entry: _Entry, rate: Rate, now: float) -> Decision:
