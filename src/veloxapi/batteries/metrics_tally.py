@@ -1,39 +1,45 @@
-"""Request observations queued as they finish, handed to prometheus-client in bulk.
+"""Request observations kept as plain numbers, handed to prometheus-client in bulk.
 
 A request observed through prometheus-client directly costs a counter and three
 histogram observations, each taking its own lock and walking the bucket bounds
 in Python: most of what the metrics battery adds to a fast request. Here a
-finished request is one tuple appended to a queue -- no lock (``deque.append``
-is atomic), no bucket search -- and the queue is handed over in bulk: before
-every scrape (a collector registered first in the registry) and every
-``flush_every`` requests. A scrape therefore always sees every finished
+finished request appends three numbers to ``array`` buffers of its series (its
+latency under its status): no lock (``array.append`` is one C call, atomic under
+the GIL), no bucket search, and no object that the garbage collector tracks
+(a queue of tuples would live through collections and make full collections
+come sooner). The buffers are handed over in bulk: before every scrape (a
+collector registered first in the registry) and whenever a series has
+``flush_every`` requests waiting. A scrape therefore always sees every finished
 request. In multiprocess mode ``flush_every`` is 1, since another worker's
 scrape reads this worker's values from its files.
 
-Handing over sorts each series' values once and finds every bucket's count by
-bisecting the sorted values at each bound: work done in C for the whole batch
-instead of a Python bucket search per request.
+Handing over sorts a buffer's values once and finds every bucket's count by
+bisecting them at each bound: work done in C for the whole batch instead of a
+Python bucket search per request.
 """
 
 from __future__ import annotations
 
 import threading
+from array import array
 from bisect import bisect_right
-from collections import deque
 from collections.abc import Iterable
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from prometheus_client import Counter, Histogram
 from prometheus_client.registry import Collector
 
-Observation = tuple[int, int, float, int, int]
-"""A finished request: its series' number, status, seconds, request and response bytes."""
-_SERIES_AND_STATUS = itemgetter(0, 1)
+
+def _take(buffer: array[Any]) -> list[Any]:
+    """The values in ``buffer``, removed from it; appends made meanwhile stay (they
+    go after the values taken, and only the one flushing thread removes)."""
+    count = len(buffer)
+    values = buffer[:count].tolist()
+    del buffer[:count]
+    return values
 
 
-def _hand_over(child: Any, observed: Iterable[float]) -> None:
+def _hand_over(child: Any, values: list[Any]) -> None:
     """Observe ``values`` on a histogram child in one go.
 
     PERF: benchmarks "batteries" column: prometheus-client has no bulk observe;
@@ -41,7 +47,9 @@ def _hand_over(child: Any, observed: Iterable[float]) -> None:
     A value belongs to the first bucket whose bound is at least the value, as in
     ``Histogram.observe``.
     """
-    values = sorted(observed)
+    if not values:
+        return
+    values.sort()
     child._sum.inc(sum(values))
     below = 0
     for bound, bucket in zip(child._upper_bounds, child._buckets, strict=True):
@@ -51,18 +59,37 @@ def _hand_over(child: Any, observed: Iterable[float]) -> None:
             below = upto
 
 
+class _Status:
+    """One status of a series: its counter and latency children, and the latencies
+    not yet handed over."""
+
+    __slots__ = ("counter", "latency", "seconds")
+
+    def __init__(self, counter: Any, latency: Any) -> None:
+        self.counter = counter
+        self.latency = latency
+        self.seconds = array("d")
+
+    def flush(self) -> None:
+        seconds = _take(self.seconds)
+        if seconds:
+            self.counter.inc(len(seconds))
+            _hand_over(self.latency, seconds)
+
+
 class RouteSeries:
     """The metric children of one method and route template, resolved once (per status
-    on first use)."""
+    on first use), with the observations not yet handed to them."""
 
     __slots__ = (
         "_by_status",
         "_tallies",
         "method",
-        "number",
+        "received",
         "request_size",
         "response_size",
         "route",
+        "sent",
     )
 
     def __init__(self, tallies: Tallies, method: str, route: str) -> None:
@@ -70,33 +97,40 @@ class RouteSeries:
         self.method, self.route = method, route
         self.request_size = tallies.request_size.labels(method, route)
         self.response_size = tallies.response_size.labels(method, route)
-        self._by_status: dict[int, tuple[Any, Any]] = {}
+        self.received = array("q")
+        self.sent = array("q")
+        self._by_status: dict[int, _Status] = {}
         with tallies.lock:
-            self.number = len(tallies.series)
             tallies.series.append(self)
 
     def observe(self, status: int, seconds: float, received: int, sent: int) -> None:
-        # PERF: benchmarks "batteries" column: one append per request (see the module docs)
-        tallies = self._tallies
-        pending = tallies.pending
-        pending.append((self.number, status, seconds, received, sent))
-        if len(pending) >= tallies.flush_every:
-            tallies.flush()
-
-    def children(self, status: int) -> tuple[Any, Any]:
-        """The request counter and latency histogram children of ``status``."""
+        # PERF: benchmarks "batteries" column: three appends (see the module docs)
         found = self._by_status.get(status)
         if found is None:
-            labels = (self.method, self.route, str(status))
-            tallies = self._tallies
-            found = (tallies.requests.labels(*labels), tallies.latency.labels(*labels))
-            self._by_status[status] = found
-        return found
+            found = self._add_status(status)
+        found.seconds.append(seconds)
+        self.received.append(received)
+        self.sent.append(sent)
+        if len(self.sent) >= self._tallies.flush_every:
+            self._tallies.flush()
+
+    def _add_status(self, status: int) -> _Status:
+        labels = (self.method, self.route, str(status))
+        tallies = self._tallies
+        found = _Status(tallies.requests.labels(*labels), tallies.latency.labels(*labels))
+        return self._by_status.setdefault(status, found)
+
+    def flush(self) -> None:
+        """Hand the waiting observations over (under the tallies' lock)."""
+        for status in list(self._by_status.values()):
+            status.flush()
+        _hand_over(self.request_size, _take(self.received))
+        _hand_over(self.response_size, _take(self.sent))
 
 
 class Tallies(Collector):
-    """The queue of finished requests; as a collector (registered before the metrics it
-    feeds) it hands the queue over when a scrape begins and reports nothing itself."""
+    """Every route's series; as a collector (registered before the metrics it feeds)
+    it hands their observations over when a scrape begins and reports nothing itself."""
 
     def __init__(
         self,
@@ -110,25 +144,14 @@ class Tallies(Collector):
         self.request_size, self.response_size = request_size, response_size
         self.flush_every = flush_every
         self.lock = threading.Lock()
-        """Held while the queue is handed over: one thread at a time reads it."""
-        self.pending: deque[Observation] = deque()
+        """Held while observations are handed over: one thread at a time removes them."""
         self.series: list[RouteSeries] = []
-        """Every series, by its number."""
 
     def flush(self) -> None:
-        """Hand every queued observation to the metric children."""
+        """Hand every series' waiting observations to the metric children."""
         with self.lock:
-            pending = self.pending
-            taken = [pending.popleft() for _ in range(len(pending))]
-            taken.sort(key=_SERIES_AND_STATUS)  # in C: the series' numbers, then the status
-            for (number, status), group in groupby(taken, _SERIES_AND_STATUS):
-                _, _, seconds, received, sent = zip(*group, strict=True)
-                series = self.series[number]
-                counter, latency = series.children(status)
-                counter.inc(len(seconds))
-                _hand_over(latency, seconds)
-                _hand_over(series.request_size, received)
-                _hand_over(series.response_size, sent)
+            for series in list(self.series):
+                series.flush()
 
     def collect(self) -> Iterable[Any]:
         self.flush()
