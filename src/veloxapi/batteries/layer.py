@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veloxapi.batteries._asgi import UNMATCHED_ROUTE
@@ -95,8 +96,12 @@ class BatteryLayer:
         # the parts that are off cost one ``is None`` test each.
         prepared = self.prepared
         request_id = token = None
-        if prepared.request_id_header is not None:
-            request_id = self._request_id(scope)
+        header = prepared.request_id_header
+        if header is not None:
+            request_id = incoming_request_id(scope, header, prepared.request_id_max)
+            if request_id is None:
+                request_id = new_request_id()
+            _set_state(scope, request_id)
             token = request_id_var.set(request_id)
         sent = LayerSend(prepared, scope, send, request_id)
         done = None
@@ -104,15 +109,20 @@ class BatteryLayer:
             done = prepared.metrics.started(scope["method"])
             receive = sent.measure_request(receive)
         start = perf_counter() if prepared.observes else 0.0
-        errors = prepared.errors
+        errors, limit = prepared.errors, prepared.global_limit
         try:
+            response: Response | None = None
             if prepared.cors is not None and sent.preflight(scope):
                 response = prepared.cors.preflight_response(request_headers=sent.request_headers)
-                await response(scope, receive, sent)
-            elif prepared.global_limit is None or not await prepared.global_limit.refuse(
-                scope, receive, sent
-            ):
+            elif limit is not None:
+                if limit.immediate:
+                    response = limit.refusal_now(scope, sent)
+                else:
+                    response = await limit.refusal(scope, sent)
+            if response is None:
                 await self.app(scope, receive, sent)
+            else:
+                await response(scope, receive, sent)
         except ClientDisconnect:
             if errors is None:
                 raise
@@ -136,11 +146,7 @@ class BatteryLayer:
         request_id = incoming_request_id(scope, header, prepared.request_id_max)
         if request_id is None:
             request_id = new_request_id()
-        state = scope.get("state")
-        if state is None:
-            scope["state"] = {"request_id": request_id}
-        else:
-            state["request_id"] = request_id
+        _set_state(scope, request_id)
         return request_id
 
     def _record(self, scope: Scope, sent: LayerSend, elapsed: float, rid: str | None) -> None:
@@ -170,6 +176,15 @@ class BatteryLayer:
             await self.app(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
+
+
+def _set_state(scope: Scope, request_id: str) -> None:
+    """``request.state.request_id`` of the request."""
+    state = scope.get("state")
+    if state is None:
+        scope["state"] = {"request_id": request_id}
+    else:
+        state["request_id"] = request_id
 
 
 class LayerSend:
