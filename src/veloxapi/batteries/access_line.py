@@ -139,13 +139,16 @@ class FastLines:
         # PERF: benchmarks "batteries" column: what StreamHandler.emit and flush do
         # (the handler's type is checked to be exactly StreamHandler), under the
         # handler's lock taken once.
-        with handler.lock:
-            try:
-                stream.write(line)
-                if hasattr(stream, "flush"):
-                    stream.flush()
-            except Exception:
-                return False  # the ordinary path reports the failure the handler's way
+        lock = handler.lock
+        lock.acquire()  # PERF: cheaper than ``with`` on CPython 3.11
+        try:
+            stream.write(line)
+            if hasattr(stream, "flush"):
+                stream.flush()
+        except Exception:
+            return False  # the ordinary path reports the failure the handler's way
+        finally:
+            lock.release()
         return True
 
     def _client(self, client: tuple[str, int] | None) -> str:
@@ -162,14 +165,14 @@ class FastLines:
 
     def _sole_handler(self) -> Any:
         """The battery's JSON handler when it is the only reader of the record."""
-        logger: logging.Logger | None = self.logger
         root = self._root
-        while logger is not None and logger is not root:
+        if root.filters or len(root.handlers) != 1:
+            return None
+        logger: logging.Logger | None = self.logger
+        while logger is not root and logger is not None:
             if logger.handlers or logger.filters or not logger.propagate:
                 return None
             logger = logger.parent
-        if root.filters or len(root.handlers) != 1:
-            return None
         handler = root.handlers[0]
         if (
             type(handler) is not logging.StreamHandler

@@ -67,8 +67,13 @@ class Prepared:
         header = self.request_id_header
         if header is not None and sent.request_id is not None:
             headers.append((header, sent.request_id.encode("latin-1")))
-        if self.security is not None:
-            headers += self._security_for(sent.scope)
+        security = self.security
+        if security is not None:
+            scope = sent.scope
+            if scope["path"] in security[2] or scope.get("root_path"):
+                headers += self._security_for(scope)
+            else:
+                headers += security[0]  # an API path, no root path to take off
         if sent.limit_headers is not None:
             headers += sent.limit_headers
         deprecation = self.deprecation

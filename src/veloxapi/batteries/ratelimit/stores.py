@@ -65,7 +65,9 @@ class MemoryRateLimitStore:
     def count(self, key: str, rate: Rate, algorithm: Algorithm) -> Decision:
         """:meth:`hit` without the coroutine (nothing here waits)."""
         now = time.monotonic()
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # PERF: benchmarks "batteries" column: cheaper than ``with`` on 3.11
+        try:
             self._hits += 1
             if self._hits % _SWEEP_EVERY == 0:
                 self._sweep(now)
@@ -77,6 +79,8 @@ class MemoryRateLimitStore:
             if algorithm is Algorithm.SLIDING_WINDOW:
                 return _sliding(entry, rate, now)
             return _bucket(entry, rate, now)
+        finally:
+            lock.release()
 
     async def aclose(self) -> None:
         return None
