@@ -10,9 +10,9 @@ outer layer.
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
+from collections.abc import Iterator
 from contextvars import ContextVar
 
 from starlette.types import Scope
@@ -35,51 +35,46 @@ _BATCH = 256
 """Ids drawn from the OS at once: one ``os.urandom`` call per this many requests."""
 
 
-class _IdBatch:
-    """Random ids read from the OS in bulk, each handed out once.
+def _fresh_ids() -> Iterator[str]:
+    """``_BATCH`` new ids, each 16 bytes (32 hex digits) from one ``os.urandom`` call.
 
-    An id is 16 bytes (32 hex digits) from ``os.urandom``, the same quality as
-    ``uuid4().hex``: request ids appear in responses, logs and error bodies,
-    and a client must not be able to predict another request's id from its own,
-    which rules out a per-process prefix with a counter. What costs is asking
-    the OS per request (a system call), so ids are read ``_BATCH`` at a time
-    (4 KiB) and sliced out of one hex string. ``next()`` on an
-    ``itertools.count`` is atomic, so two threads never take the same slot;
-    a thread finding the batch used up replaces it with a fresh one (two doing so
-    at once merely read twice). A forked child drops the batch it inherited, so
-    parent and child never hand out the same ids.
+    Request ids appear in responses, logs and error bodies, and a client must not
+    be able to predict another request's id from its own, which rules out a
+    per-process prefix with a counter: each id is 128 random bits from the OS,
+    as with ``uuid4().hex``. What costs is asking the OS per request (a system
+    call), so ids are read 256 at a time (4 KiB) and cut out of one hex string.
     """
-
-    __slots__ = ("hex", "slots")
-
-    def __init__(self) -> None:
-        self.hex = os.urandom(_ID_BYTES * _BATCH).hex()
-        self.slots = itertools.count(0, 2 * _ID_BYTES)
+    text = os.urandom(_ID_BYTES * _BATCH).hex()
+    step = 2 * _ID_BYTES
+    return iter([text[start : start + step] for start in range(0, len(text), step)])
 
 
-_batch = _IdBatch()
-_BATCH_END = 2 * _ID_BYTES * _BATCH
+_ids: Iterator[str] = iter(())
+"""The current batch. ``next()`` on a list iterator is atomic, so two threads never
+get the same id; a thread finding the batch used up installs a fresh one (two doing
+so at once merely read twice)."""
 
 
-def _renew_batch() -> None:
-    global _batch
-    _batch = _IdBatch()
+def _drop_ids() -> None:
+    global _ids
+    _ids = iter(())
 
 
-os.register_at_fork(after_in_child=_renew_batch)
+os.register_at_fork(after_in_child=_drop_ids)  # parent and child never share ids
 
 
 def new_request_id() -> str:
     """32 random hex digits (16 bytes from the OS), as a uuid4's hex but without the object.
 
-    PERF: benchmarks "batteries" column: drawn from a batch read at once (see :class:`_IdBatch`).
+    PERF: benchmarks "batteries" column: taken from a batch read at once
+    (:func:`_fresh_ids`), one C call per id.
     """
-    batch = _batch
-    start = next(batch.slots)
-    if start >= _BATCH_END:
-        _renew_batch()
-        return new_request_id()
-    return batch.hex[start : start + 2 * _ID_BYTES]
+    global _ids
+    found = next(_ids, None)
+    while found is None:
+        _ids = _fresh_ids()
+        found = next(_ids, None)
+    return found
 
 
 def incoming_request_id(

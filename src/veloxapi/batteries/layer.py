@@ -96,12 +96,8 @@ class BatteryLayer:
         # the parts that are off cost one ``is None`` test each.
         prepared = self.prepared
         request_id = token = None
-        header = prepared.request_id_header
-        if header is not None:
-            request_id = incoming_request_id(scope, header, prepared.request_id_max)
-            if request_id is None:
-                request_id = new_request_id()
-            _set_state(scope, request_id)
+        if prepared.request_id_header is not None:
+            request_id = self._request_id(scope)
             token = request_id_var.set(request_id)
         sent = LayerSend(prepared, scope, send, request_id)
         done = None
@@ -146,7 +142,11 @@ class BatteryLayer:
         request_id = incoming_request_id(scope, header, prepared.request_id_max)
         if request_id is None:
             request_id = new_request_id()
-        _set_state(scope, request_id)
+        state = scope.get("state")
+        if state is None:
+            scope["state"] = {"request_id": request_id}
+        else:
+            state["request_id"] = request_id
         return request_id
 
     def _record(self, scope: Scope, sent: LayerSend, elapsed: float, rid: str | None) -> None:
@@ -176,15 +176,6 @@ class BatteryLayer:
             await self.app(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
-
-
-def _set_state(scope: Scope, request_id: str) -> None:
-    """``request.state.request_id`` of the request."""
-    state = scope.get("state")
-    if state is None:
-        scope["state"] = {"request_id": request_id}
-    else:
-        state["request_id"] = request_id
 
 
 class LayerSend:
