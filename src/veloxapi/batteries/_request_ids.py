@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from contextvars import ContextVar
 
 from starlette.types import Scope
@@ -29,9 +30,51 @@ def get_request_id() -> str | None:
     return request_id_var.get()
 
 
+_ID_BYTES = 16
+_BATCH = 256
+"""Ids drawn from the OS at once: one ``os.urandom`` call per this many requests."""
+
+
+def _fresh_ids() -> Iterator[str]:
+    """``_BATCH`` new ids, each 16 bytes (32 hex digits) from one ``os.urandom`` call.
+
+    Request ids appear in responses, logs and error bodies, and a client must not
+    be able to predict another request's id from its own, which rules out a
+    per-process prefix with a counter: each id is 128 random bits from the OS,
+    as with ``uuid4().hex``. What costs is asking the OS per request (a system
+    call), so ids are read 256 at a time (4 KiB) and cut out of one hex string.
+    """
+    text = os.urandom(_ID_BYTES * _BATCH).hex()
+    step = 2 * _ID_BYTES
+    return iter([text[start : start + step] for start in range(0, len(text), step)])
+
+
+_ids: Iterator[str] = iter(())
+"""The current batch. ``next()`` on a list iterator is atomic, so two threads never
+get the same id; a thread finding the batch used up installs a fresh one (two doing
+so at once merely read twice)."""
+
+
+def _drop_ids() -> None:
+    global _ids
+    _ids = iter(())
+
+
+os.register_at_fork(after_in_child=_drop_ids)  # parent and child never share ids
+
+
 def new_request_id() -> str:
-    """32 random hex digits (16 bytes from the OS), as a uuid4's hex but without the object."""
-    return os.urandom(16).hex()
+    """32 random hex digits (16 bytes from the OS), as a uuid4's hex but without the object.
+
+    PERF: benchmarks "batteries" column: taken from a batch read at once
+    (:func:`_fresh_ids`), one C call per id.
+    """
+    global _ids
+    found = next(_ids, None)
+    while found is None:
+        _ids = _fresh_ids()
+        found = next(_ids, None)
+    return found
 
 
 def incoming_request_id(

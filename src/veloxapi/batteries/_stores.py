@@ -68,18 +68,20 @@ class Backoff:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self._until = 0.0
+        self.until = 0.0
+        """Monotonic time the back-off ends; 0 while the store is healthy (a hot path
+        tests it before calling anything)."""
 
     @property
     def active(self) -> bool:
         """Whether the store failed recently and should not be asked now."""
-        return self._until > 0.0 and time.monotonic() < self._until
+        return self.until > 0.0 and time.monotonic() < self.until
 
     def failed(self) -> None:
-        self._until = time.monotonic() + self.seconds
+        self.until = time.monotonic() + self.seconds
 
     def succeeded(self) -> None:
-        self._until = 0.0
+        self.until = 0.0
 
 
 def import_redis() -> Any:

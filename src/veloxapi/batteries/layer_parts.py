@@ -19,6 +19,17 @@ if TYPE_CHECKING:
     from veloxapi.batteries.layer import HeaderList, LayerSend, OuterParts
 
 
+_LIMIT_NAMES = (
+    b"ratelimit-limit",
+    b"ratelimit-remaining",
+    b"ratelimit-reset",
+    b"retry-after",
+    b"x-ratelimit-limit",
+    b"x-ratelimit-remaining",
+    b"x-ratelimit-reset",
+)
+
+
 class Prepared:
     """What the outer layer does per request, decided once (see the module docs)."""
 
@@ -37,11 +48,43 @@ class Prepared:
         self.cors = parts.cors
         self.errors = parts.errors
         self.global_limit = parts.global_limit
+        owned = [self.request_id_header] if self.request_id_header is not None else []
+        if self.security is not None:
+            owned += [key for key, _ in (*self.security[0], *self.security[1])]
+        if self.deprecation is not None:
+            owned += [key for key, _ in self.deprecation]
+        self.owned = frozenset(owned + list(_LIMIT_NAMES))
+        """Every header name the layer may add: when the app set none of them, the
+        layer's headers are appended without checking each one."""
 
     def response_headers(self, sent: LayerSend, headers: HeaderList) -> HeaderList:
         """``headers`` of a starting response with the layer's headers added in one pass:
         the request id (replacing one the app set), then each security, rate-limit and
         deprecation header the app did not set itself."""
+        owned = self.owned
+        for key, _ in headers:
+            if key in owned:
+                return self._merged(sent, headers)
+        # PERF: benchmarks "batteries" column: the app set none of the layer's headers
+        header = self.request_id_header
+        if header is not None and sent.request_id is not None:
+            headers.append((header, sent.request_id.encode("latin-1")))
+        security = self.security
+        if security is not None:
+            scope = sent.scope
+            if scope["path"] in security[2] or scope.get("root_path"):
+                headers += self._security_for(scope)
+            else:
+                headers += security[0]  # an API path, no root path to take off
+        if sent.limit_headers is not None:
+            headers += sent.limit_headers
+        deprecation = self.deprecation
+        if deprecation is not None and getattr(sent.scope.get("route"), "deprecated", False):
+            headers += deprecation
+        return headers
+
+    def _merged(self, sent: LayerSend, headers: HeaderList) -> HeaderList:
+        """:meth:`response_headers` when the app set some of the layer's headers."""
         names = {key for key, _ in headers}
         header = self.request_id_header
         if header is not None and sent.request_id is not None:

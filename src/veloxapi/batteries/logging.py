@@ -239,11 +239,6 @@ def configure_logging(settings: LoggingSettings, stream: Any = None) -> logging.
     return handler
 
 
-def _client(scope: Scope) -> str | None:
-    client = scope.get("client")
-    return f"{client[0]}:{client[1]}" if client else None
-
-
 class AccessLog:
     """Writes the access line of a request: ``METHOD /route/{template} STATUS`` with
     ``method``, ``route``, ``status``, ``latency_ms``, ``response_size`` and ``client``.
@@ -268,13 +263,19 @@ class AccessLog:
         elapsed: float,
         size: int,
         request_id: str | None,
+        *,
+        trusted_id: bool = False,
     ) -> None:
+        """``trusted_id``: ``request_id`` is made of the characters a client's id may
+        have (:func:`~veloxapi.batteries._request_ids.incoming_request_id`), as the
+        outer layer's ids are."""
         if not self.logger.isEnabledFor(logging.INFO):
             return
         method: str = scope["method"]
-        client = _client(scope)
-        request_id = request_id or get_request_id()
-        if self._fast.write(method, route, status, elapsed, size, client, request_id):
+        peer = scope.get("client")
+        if request_id is None:
+            request_id, trusted_id = get_request_id(), False
+        if self._fast.write(method, route, status, elapsed, size, peer, request_id, trusted_id):
             return
         fields = {
             "method": method,
@@ -282,7 +283,7 @@ class AccessLog:
             "status": status,
             "latency_ms": round(elapsed * 1000, 3),
             "response_size": size,
-            "client": client,
+            "client": f"{peer[0]}:{peer[1]}" if peer else None,
         }
         self.logger.info(f"{method} {route} {status}", extra=fields)
 

@@ -2,8 +2,8 @@
 
 :func:`~veloxapi.batteries.ratelimit.plan.install_rate_limit` prepares a
 :class:`GlobalLimit` and hands it to the outer layer
-(:mod:`veloxapi.batteries.layer`), which calls :meth:`GlobalLimit.refuse` for every
-request before routing.
+(:mod:`veloxapi.batteries.layer`), which asks :meth:`GlobalLimit.refusal` (or
+:meth:`GlobalLimit.refusal_now`) for every request before routing.
 """
 
 from __future__ import annotations
@@ -11,16 +11,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
-from starlette.types import Receive, Scope
+from starlette.responses import Response
+from starlette.types import Scope
 
 from veloxapi.batteries.errors import error_response
 from veloxapi.batteries.ratelimit.limiter import (
     RateLimiter,
     StoreUnavailable,
     parse_rates,
+    store_key_prefixes,
     too_many,
 )
 from veloxapi.batteries.ratelimit.middleware import GLOBAL_BUCKET
+from veloxapi.batteries.ratelimit.rates import Decision
 
 if TYPE_CHECKING:
     from veloxapi.batteries.layer import LayerSend
@@ -36,32 +39,60 @@ class GlobalLimit:
         self.exempt = tuple(settings.exempt_paths)
         self.by_peer = settings.key == "ip" and not limiter.trusted
         self.headers = settings.headers
+        self.legacy = settings.legacy_headers
+        self.prefixes = store_key_prefixes(GLOBAL_BUCKET, self.rates)
+        self.immediate = self.by_peer and limiter.memory is not None
+        """Counted without waiting: :meth:`refusal_now` answers."""
 
-    async def refuse(self, scope: Scope, receive: Receive, sent: LayerSend) -> bool:
-        """Count the request; answer 429 (or 503 failing closed) and return ``True`` when
-        it is refused, else leave the ``RateLimit-*`` headers for the response."""
+    async def refusal(self, scope: Scope, sent: LayerSend) -> Response | None:
+        """Count the request: the 429 (or, failing closed, 503) response when it is
+        refused, else ``None``, with the ``RateLimit-*`` headers left for the response."""
         if self.exempt and scope["path"].startswith(self.exempt):
-            return False
+            return None
         limiter = self.limiter
         if self.by_peer:
-            client = scope.get("client")
-            identity = "ip:" + (client[0] if client else "unknown")
+            identity = _peer(scope)
         else:
             identity = await limiter.identity(HTTPConnection(scope), None)
         try:
-            decision = await limiter.check(GLOBAL_BUCKET, identity, self.rates)
+            if limiter.memory is not None:
+                decision = limiter.count_now(self.prefixes, identity, self.rates)
+            else:
+                decision = await limiter.check(GLOBAL_BUCKET, identity, self.rates)
         except StoreUnavailable:
-            headers = {"Retry-After": "1"}
-            response = error_response(scope, 503, "Rate limiting is unavailable", headers=headers)
-            await response(scope, receive, sent)
-            return True
+            return _unavailable(scope)
+        return self._answer(scope, sent, decision)
+
+    def refusal_now(self, scope: Scope, sent: LayerSend) -> Response | None:
+        """:meth:`refusal` when it needs no waiting (:attr:`immediate`).
+
+        PERF: benchmarks "batteries" column: no coroutine for the usual set-up,
+        limits by client address counted in memory.
+        """
+        if self.exempt and scope["path"].startswith(self.exempt):
+            return None
+        try:
+            decision = self.limiter.count_now(self.prefixes, _peer(scope), self.rates)
+        except StoreUnavailable:
+            return _unavailable(scope)
+        return self._answer(scope, sent, decision)
+
+    def _answer(self, scope: Scope, sent: LayerSend, decision: Decision | None) -> Response | None:
         if decision is None:
-            return False
+            return None
         if not decision.allowed:
-            denied = limiter.headers(decision)
-            response = error_response(scope, 429, too_many(decision), headers=denied)
-            await response(scope, receive, sent)
-            return True
+            denied = self.limiter.headers(decision)
+            return error_response(scope, 429, too_many(decision), headers=denied)
         if self.headers:
-            sent.limit_headers = decision.header_list(legacy=limiter.settings.legacy_headers)
-        return False
+            sent.limit_headers = decision.header_list(legacy=self.legacy)
+        return None
+
+
+def _peer(scope: Scope) -> str:
+    client = scope.get("client")
+    return "ip:" + (client[0] if client else "unknown")
+
+
+def _unavailable(scope: Scope) -> Response:
+    headers = {"Retry-After": "1"}
+    return error_response(scope, 503, "Rate limiting is unavailable", headers=headers)

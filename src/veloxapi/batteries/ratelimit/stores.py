@@ -60,9 +60,17 @@ class MemoryRateLimitStore:
         self._hits = 0
 
     async def hit(self, key: str, rate: Rate, algorithm: Algorithm) -> Decision:
+        return self.count(key, rate, algorithm)
+
+    def count(self, key: str, rate: Rate, algorithm: Algorithm) -> Decision:
+        """:meth:`hit` without the coroutine (nothing here waits)."""
         now = time.monotonic()
-        with self._lock:
-            self._sweep(now)
+        lock = self._lock
+        lock.acquire()  # PERF: benchmarks "batteries" column: cheaper than ``with`` on 3.11
+        try:
+            self._hits += 1
+            if self._hits % _SWEEP_EVERY == 0:
+                self._sweep(now)
             entry = self._entries.get(key)
             if entry is None or entry.expires <= now:
                 entry = self._entries[key] = _Entry(expires=now + rate.period)
@@ -71,28 +79,28 @@ class MemoryRateLimitStore:
             if algorithm is Algorithm.SLIDING_WINDOW:
                 return _sliding(entry, rate, now)
             return _bucket(entry, rate, now)
+        finally:
+            lock.release()
 
     async def aclose(self) -> None:
         return None
 
     def _sweep(self, now: float) -> None:
-        self._hits += 1
-        if self._hits % _SWEEP_EVERY:
-            return
         for key in [k for k, entry in self._entries.items() if entry.expires <= now]:
             del self._entries[key]
 
 
 def _fixed(entry: _Entry, rate: Rate, now: float, wall: float) -> Decision:
-    window = math.floor(wall / rate.period)
+    period, limit = rate.period, rate.limit
+    window = math.floor(wall / period)
     if entry.window != window:
         entry.window, entry.count = window, 0
-    entry.count += 1
-    reset = (window + 1) * rate.period - wall
+    count = entry.count = entry.count + 1
+    reset = (window + 1) * period - wall
     entry.expires = now + reset
-    allowed = entry.count <= rate.limit
-    remaining = max(0, rate.limit - entry.count)
-    return Decision(allowed, rate.limit, remaining, reset, 0.0 if allowed else reset)
+    if count <= limit:
+        return Decision(True, limit, limit - count, reset, 0.0)
+    return Decision(False, limit, 0, reset, reset)
 
 
 def _sliding(entry: _Entry, rate: Rate, now: float) -> Decision:

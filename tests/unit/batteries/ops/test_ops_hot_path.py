@@ -1,0 +1,162 @@
+"""What the batteries' per-request shortcuts must keep: ids, gauges, tallies, headers, lines."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import random
+import re
+
+import httpx
+import pytest
+from ops_helpers import LogCapture
+from prometheus_client.parser import text_string_to_metric_families
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from veloxapi import VeloxAPI
+from veloxapi.batteries import augment_app
+from veloxapi.batteries.access_line import latency_ms
+from veloxapi.batteries.logging import ACCESS_LOGGER, AccessLog, LoggingSettings, configure_logging
+from veloxapi.batteries.ratelimit import RateLimitSettings
+from veloxapi.batteries.request_id import new_request_id
+from veloxapi.testclient import TestClient
+
+
+def test_generated_ids_are_random_hex_and_unique_across_batches() -> None:
+    ids = [new_request_id() for _ in range(2000)]  # several batches of 256
+    assert all(re.fullmatch(r"[0-9a-f]{32}", found) for found in ids)
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_does_not_repeat_the_parents_ids() -> None:
+    new_request_id()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its next ids and leave at once
+        os.write(writer, " ".join(new_request_id() for _ in range(3)).encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(pid, 0)
+    with os.fdopen(reader) as pipe:
+        child = set(pipe.read().split())
+    parent = {new_request_id() for _ in range(3)}
+    assert len(child) == 3
+    assert not child & parent
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and labels.items() <= sample.labels.items()
+    )
+
+
+def test_the_in_progress_gauge_follows_requests_in_flight() -> None:
+    app = VeloxAPI()
+    release = asyncio.Event()
+
+    @app.get("/slow")
+    async def slow() -> dict[str, bool]:
+        await release.wait()
+        return {"done": True}
+
+    augment_app(app, metrics=True)
+
+    async def scenario() -> tuple[float, float]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            waiting = [asyncio.ensure_future(client.get("/slow")) for _ in range(2)]
+            await asyncio.sleep(0.05)
+            during = metric((await client.get("/metrics")).text, "velox_http_requests_in_progress")
+            release.set()
+            await asyncio.gather(*waiting)
+            after = metric((await client.get("/metrics")).text, "velox_http_requests_in_progress")
+            return during, after
+
+    during, after = asyncio.run(scenario())
+    assert during == 3  # two waiting requests and the scrape itself
+    assert after == 1  # the scrape alone
+
+
+def test_each_status_of_a_route_is_tallied_apart_with_its_sizes() -> None:
+    app = VeloxAPI()
+
+    @app.post("/echo/{status}")
+    async def echo(status: int, request: Request) -> Response:
+        return Response(await request.body() + b"!", status_code=status)
+
+    augment_app(app, metrics=True)
+    client = TestClient(app)
+    for status, size in ((200, 10), (200, 500), (404, 5000)):
+        client.post(f"/echo/{status}", content=b"x" * size)
+    text = client.get("/metrics").text
+    route = "/echo/{status}"
+    for status, count in (("200", 2), ("404", 1)):
+        labels = {"route": route, "status": status}
+        assert metric(text, "velox_http_requests_total", **labels) == count
+        assert metric(text, "velox_http_request_duration_seconds_count", **labels) == count
+        inf = metric(text, "velox_http_request_duration_seconds_bucket", le="+Inf", **labels)
+        assert inf == count
+    assert metric(text, "velox_http_request_size_bytes_sum", route=route) == 5510
+    assert metric(text, "velox_http_response_size_bytes_sum", route=route) == 5513
+    assert metric(text, "velox_http_request_size_bytes_bucket", route=route, le="100.0") == 1
+    assert metric(text, "velox_http_response_size_bytes_bucket", route=route, le="1000.0") == 2
+
+
+def test_headers_the_app_set_itself_are_merged_not_repeated() -> None:
+    app = VeloxAPI()
+
+    @app.get("/own")
+    async def own() -> JSONResponse:
+        headers = {"X-Frame-Options": "SAMEORIGIN", "X-Request-ID": "the-app-id"}
+        return JSONResponse({}, headers=headers)
+
+    augment_app(
+        app,
+        request_id=True,
+        security_headers=True,
+        rate_limit=RateLimitSettings(default_limits=("100/minute",)),
+    )
+    response = TestClient(app).get("/own", headers={"X-Request-ID": "client-id"})
+    raw = [(key.lower(), value) for key, value in response.headers.multi_items()]
+    names = [key for key, _ in raw]
+    assert len(names) == len(set(names))  # nothing twice
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"  # the app's value wins
+    assert response.headers["x-request-id"] == "client-id"  # the request's id replaces the app's
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["ratelimit-limit"] == "100"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_latency_text_is_the_json_formatters(seed: int) -> None:
+    rng = random.Random(seed)
+    values = [0.0, 0.0000005, 0.0020625, 0.0012345, 1.0, 59.9999995, 1e9]
+    values += [rng.random() * 10.0 ** rng.randint(-7, 3) for _ in range(2000)]
+    for seconds in values:
+        assert latency_ms(seconds) == repr(round(seconds * 1000, 3)), seconds
+
+
+@pytest.mark.parametrize(
+    ("client", "expected"),
+    [(None, None), (("::1", 443), "::1:443"), (('ho"st', 1), 'ho"st:1')],
+)
+def test_the_access_lines_client_matches_the_formatters(
+    log_capture: LogCapture, client: tuple[str, int] | None, expected: str | None
+) -> None:
+    configure_logging(LoggingSettings(), stream=log_capture.stream)  # type: ignore[arg-type]
+    scope = {"method": "GET", "client": client}
+    AccessLog().write(scope, "/x", 201, 0.5, 3, "req-1")  # prepared parts
+    logging.getLogger(ACCESS_LOGGER).addFilter(lambda record: True)  # now through a LogRecord
+    try:
+        AccessLog().write(scope, "/x", 201, 0.5, 3, "req-1")
+    finally:
+        logging.getLogger(ACCESS_LOGGER).filters.clear()
+    fast, slow = log_capture.text.splitlines()
+    assert json.loads(fast)["client"] == expected
+    assert fast.split('"level"', 1)[1] == slow.split('"level"', 1)[1]
