@@ -79,7 +79,7 @@ class Prepared:
         if sent.limit_headers is not None:
             headers += sent.limit_headers
         deprecation = self.deprecation
-        if deprecation is not None and getattr(sent.scope.get("route"), "deprecated", False):
+        if deprecation is not None and getattr(served_route(sent.scope), "deprecated", False):
             headers += deprecation
         return headers
 
