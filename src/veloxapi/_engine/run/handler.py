@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from veloxapi._engine.compile.analysis import Injected
 from veloxapi._engine.compile.plan import BodyMode, Plan
 from veloxapi._engine.run.calls import CallMode
 from veloxapi._engine.run.cleanup import CleanupStack
@@ -324,20 +325,36 @@ class WebSocketEndpointHandler:
 
     def __init__(self, route: PlannedWebSocketRoute) -> None:
         self.route = route
+        self._seen: Plan | None = None  # the plan ``_socket_names`` was judged for
+        self._socket_names: tuple[str, ...] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
         # PERF: benchmarks in-process websocket_echo: sends go straight out (no wrapper per
         # message); an exception goes to Starlette's exception-handler lookup as before
         try:
-            await self._session(websocket, scope, receive, send)
+            plan: Plan = self.route.current_plan()
+            if plan is not self._seen:
+                self._socket_names = _socket_only(plan)
+                self._seen = plan
+            names = self._socket_names
+            if names is None:
+                await self._session(plan, websocket, scope, receive, send)
+                return
+            # PERF: benchmarks in-process websocket_echo: an endpoint that takes only the
+            # socket is called with it: no inputs, no solve
+            step = plan.steps[0]
+            kwargs = dict.fromkeys(names, websocket)
+            if step.mode is CallMode.ASYNC:
+                await step.call(**kwargs)
+            else:
+                await run_sync(step.call, **kwargs)
         except Exception as exc:
             await wrap_app_handling_exceptions(_raising(exc), websocket)(scope, receive, send)
 
     async def _session(
-        self, websocket: WebSocket, scope: Scope, receive: Receive, send: Send
+        self, plan: Plan, websocket: WebSocket, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        plan: Plan = self.route.current_plan()
         inputs = Inputs(scope, receive, send)
         inputs.use_request(websocket)
         if not (plan.request_cleanup or plan.function_cleanup or plan.observer):
@@ -367,6 +384,26 @@ class WebSocketEndpointHandler:
             await step.call(**kwargs)
         else:
             await run_sync(step.call, **kwargs)
+
+
+_SOCKET_KINDS = frozenset({Injected.WEBSOCKET, Injected.HTTP_CONNECTION, Injected.REQUEST})
+
+
+def _socket_only(plan: Plan) -> tuple[str, ...] | None:
+    """The names the endpoint takes the socket under, if the plan is the endpoint alone
+    taking nothing else (None otherwise)."""
+    if len(plan.steps) != 1 or plan.body_mode is not BodyMode.NONE:
+        return None
+    if plan.request_cleanup or plan.function_cleanup or plan.observer is not None:
+        return None
+    step = plan.steps[0]
+    if step.mode is not CallMode.ASYNC and step.mode is not CallMode.SYNC:
+        return None
+    if step.checks or step.body or step.form or step.sub_results:
+        return None
+    if any(kind not in _SOCKET_KINDS for _, kind in step.injected):
+        return None
+    return tuple(name for name, _ in step.injected)
 
 
 def _raising(exc: Exception) -> ASGIApp:
