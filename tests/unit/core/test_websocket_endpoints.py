@@ -139,3 +139,25 @@ def test_echo_session_sees_every_message_then_the_disconnect() -> None:
             ws.send_text(text)
             assert ws.receive_text() == text.upper()
     assert received == ["a", "b", "gone"]
+
+
+def test_a_keyword_only_socket_parameter_and_a_callable_object_are_served() -> None:
+    app = VeloxAPI()
+
+    @app.websocket("/kw")
+    async def keyword_only(*, ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.send_text("kw")
+        await ws.close()
+
+    class Endpoint:
+        async def __call__(self, socket: WebSocket) -> None:
+            await socket.accept()
+            await socket.send_text("object")
+            await socket.close()
+
+    app.add_api_websocket_route("/object", Endpoint())
+    client = TestClient(app)
+    for path, text in (("/kw", "kw"), ("/object", "object")):
+        with client.websocket_connect(path) as ws:
+            assert ws.receive_text() == text

@@ -325,8 +325,8 @@ class WebSocketEndpointHandler:
 
     def __init__(self, route: PlannedWebSocketRoute) -> None:
         self.route = route
-        self._seen: Plan | None = None  # the plan ``_socket_names`` was judged for
-        self._socket_names: tuple[str, ...] | None = None
+        self._seen: Plan | None = None  # the plan ``_direct`` was judged for
+        self._direct: _DirectCall | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -335,20 +335,26 @@ class WebSocketEndpointHandler:
         try:
             plan: Plan = self.route.current_plan()
             if plan is not self._seen:
-                self._socket_names = _socket_only(plan)
+                self._direct = _direct_call(plan)
                 self._seen = plan
-            names = self._socket_names
-            if names is None:
+            direct = self._direct
+            if direct is None:
                 await self._session(plan, websocket, scope, receive, send)
                 return
             # PERF: benchmarks in-process websocket_echo: an endpoint that takes only the
             # socket is called with it: no inputs, no solve
-            step = plan.steps[0]
+            call, names, is_async = direct
+            if names is None:  # PERF: a keyword call costs ~2k more
+                if is_async:
+                    await call(websocket)
+                else:
+                    await run_sync(call, websocket)
+                return
             kwargs = dict.fromkeys(names, websocket)
-            if step.mode is CallMode.ASYNC:
-                await step.call(**kwargs)
+            if is_async:
+                await call(**kwargs)
             else:
-                await run_sync(step.call, **kwargs)
+                await run_sync(call, **kwargs)
         except Exception as exc:
             await wrap_app_handling_exceptions(_raising(exc), websocket)(scope, receive, send)
 
@@ -389,9 +395,14 @@ class WebSocketEndpointHandler:
 _SOCKET_KINDS = frozenset({Injected.WEBSOCKET, Injected.HTTP_CONNECTION, Injected.REQUEST})
 
 
-def _socket_only(plan: Plan) -> tuple[str, ...] | None:
-    """The names the endpoint takes the socket under, if the plan is the endpoint alone
-    taking nothing else (None otherwise)."""
+# an endpoint called with the socket alone: the callable, the names it takes the socket
+# under (None: its one parameter, passed by position), whether it is a coroutine function
+_DirectCall = tuple[Callable[..., Any], tuple[str, ...] | None, bool]
+
+
+def _direct_call(plan: Plan) -> _DirectCall | None:
+    """How to call the endpoint if the plan is the endpoint alone taking nothing but the
+    socket (None otherwise)."""
     if len(plan.steps) != 1 or plan.body_mode is not BodyMode.NONE:
         return None
     if plan.request_cleanup or plan.function_cleanup or plan.observer is not None:
@@ -403,7 +414,24 @@ def _socket_only(plan: Plan) -> tuple[str, ...] | None:
         return None
     if any(kind not in _SOCKET_KINDS for _, kind in step.injected):
         return None
-    return tuple(name for name, _ in step.injected)
+    names = tuple(name for name, _ in step.injected)
+    is_async = step.mode is CallMode.ASYNC
+    return step.call, None if _only_positional(step.call, names) else names, is_async
+
+
+def _only_positional(call: Callable[..., Any], names: tuple[str, ...]) -> bool:
+    """Whether ``call`` takes exactly one argument, ``names[0]``, which may be passed by
+    position."""
+    try:
+        parameters = list(inspect.signature(call).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    return (
+        len(names) == 1
+        and len(parameters) == 1
+        and parameters[0].name == names[0]
+        and parameters[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    )
 
 
 def _raising(exc: Exception) -> ASGIApp:
