@@ -42,8 +42,9 @@ class _Inputs:
 
     def __init__(self, source: Source, values: dict[str, list[Any]]) -> None:
         empty: dict[str, list[Any]] = {}
-        self.path_params = values if source is Source.PATH else empty
+        self.path_values = {k: v[0] for k, v in values.items()} if source is Source.PATH else {}
         self.query = values if source is Source.QUERY else empty
+        self.query_last = {k: v[-1] for k, v in self.query.items()}
         self.headers = values if source is Source.HEADER else empty
         self.cookies = values if source is Source.COOKIE else empty
 

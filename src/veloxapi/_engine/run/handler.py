@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from veloxapi._engine.compile.analysis import Injected
 from veloxapi._engine.compile.plan import BodyMode, Plan
 from veloxapi._engine.run.calls import CallMode
 from veloxapi._engine.run.cleanup import CleanupStack
@@ -340,20 +341,42 @@ class WebSocketEndpointHandler:
 
     def __init__(self, route: PlannedWebSocketRoute) -> None:
         self.route = route
+        self._seen: Plan | None = None  # the plan ``_direct`` was judged for
+        self._direct: _DirectCall | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
         # PERF: benchmarks in-process websocket_echo: sends go straight out (no wrapper per
         # message); an exception goes to Starlette's exception-handler lookup as before
         try:
-            await self._session(websocket, scope, receive, send)
+            plan: Plan = self.route.current_plan()
+            if plan is not self._seen:
+                self._direct = _direct_call(plan)
+                self._seen = plan
+            direct = self._direct
+            if direct is None:
+                await self._session(plan, websocket, scope, receive, send)
+                return
+            # PERF: benchmarks in-process websocket_echo: an endpoint that takes only the
+            # socket is called with it: no inputs, no solve
+            call, names, is_async = direct
+            if names is None:  # PERF: a keyword call costs ~2k more
+                if is_async:
+                    await call(websocket)
+                else:
+                    await run_sync(call, websocket)
+                return
+            kwargs = dict.fromkeys(names, websocket)
+            if is_async:
+                await call(**kwargs)
+            else:
+                await run_sync(call, **kwargs)
         except Exception as exc:
             await wrap_app_handling_exceptions(_raising(exc), websocket)(scope, receive, send)
 
     async def _session(
-        self, websocket: WebSocket, scope: Scope, receive: Receive, send: Send
+        self, plan: Plan, websocket: WebSocket, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        plan: Plan = self.route.current_plan()
         inputs = Inputs(scope, receive, send)
         inputs.use_request(websocket)
         if not (plan.request_cleanup or plan.function_cleanup or plan.observer):
@@ -383,6 +406,48 @@ class WebSocketEndpointHandler:
             await step.call(**kwargs)
         else:
             await run_sync(step.call, **kwargs)
+
+
+_SOCKET_KINDS = frozenset({Injected.WEBSOCKET, Injected.HTTP_CONNECTION, Injected.REQUEST})
+
+
+# an endpoint called with the socket alone: the callable, the names it takes the socket
+# under (None: its one parameter, passed by position), whether it is a coroutine function
+_DirectCall = tuple[Callable[..., Any], tuple[str, ...] | None, bool]
+
+
+def _direct_call(plan: Plan) -> _DirectCall | None:
+    """How to call the endpoint if the plan is the endpoint alone taking nothing but the
+    socket (None otherwise)."""
+    if len(plan.steps) != 1 or plan.body_mode is not BodyMode.NONE:
+        return None
+    if plan.request_cleanup or plan.function_cleanup or plan.observer is not None:
+        return None
+    step = plan.steps[0]
+    if step.mode is not CallMode.ASYNC and step.mode is not CallMode.SYNC:
+        return None
+    if step.checks or step.body or step.form or step.sub_results:
+        return None
+    if any(kind not in _SOCKET_KINDS for _, kind in step.injected):
+        return None
+    names = tuple(name for name, _ in step.injected)
+    is_async = step.mode is CallMode.ASYNC
+    return step.call, None if _only_positional(step.call, names) else names, is_async
+
+
+def _only_positional(call: Callable[..., Any], names: tuple[str, ...]) -> bool:
+    """Whether ``call`` takes exactly one argument, ``names[0]``, which may be passed by
+    position."""
+    try:
+        parameters = list(inspect.signature(call).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    return (
+        len(names) == 1
+        and len(parameters) == 1
+        and parameters[0].name == names[0]
+        and parameters[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    )
 
 
 def _raising(exc: Exception) -> ASGIApp:

@@ -97,7 +97,3 @@ def field_for(spec: ParamSpec, wire: str | None = None) -> tuple[Any, FieldInfo]
 
 
 KEY_SEPARATOR = "\x00"
-
-
-def source_key(source: Source, name: str) -> str:
-    return f"{source.value}{KEY_SEPARATOR}{name}"
