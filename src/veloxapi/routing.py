@@ -45,6 +45,7 @@ from veloxapi._engine.compile.analysis import (
 from veloxapi._engine.compile.plan import Plan
 from veloxapi._engine.compile.plan_cache import PlanCache
 from veloxapi._engine.route.router_index import (
+    PLAIN_WEBSOCKET_MATCHES,
     IndexedRoute,
     RouteIndex,
     WebSocketIndex,
@@ -511,6 +512,9 @@ class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
         if match is not Match.NONE:
             child_scope["route"] = self
         return match, child_scope
+
+
+PLAIN_WEBSOCKET_MATCHES.add(APIWebSocketRoute.matches)  # it matches by path, naming itself
 
 
 class APIRouter(starlette_routing.Router, IncludingRouter):

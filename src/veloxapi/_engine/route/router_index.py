@@ -19,7 +19,7 @@ from typing import Any
 from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse
-from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 _Candidate = tuple[int, BaseRoute, BaseRoute]
@@ -355,14 +355,14 @@ class WebSocketIndex:
     def __init__(self, index: RouteIndex) -> None:
         self._index = index  # the router's HTTP index, for its expanded route list
         self._key: Any = None
-        self._candidates: list[BaseRoute] = []
+        self._candidates: list[tuple[BaseRoute, str | None, str]] = []
 
     def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
         key = routes_key(routes)
         if key != self._key:
             # PERF: benchmarks in-process websocket_echo: HTTP routes are skipped unseen
             self._candidates = [
-                route
+                (route, *_websocket_filter(route))
                 for route in self._index.flat(routes)
                 if not (
                     isinstance(route, Route)
@@ -370,8 +370,29 @@ class WebSocketIndex:
                 )
             ]
             self._key = key
-        for route in self._candidates:
+        path = get_route_path(scope)
+        for route, static, prefix in self._candidates:
+            # PERF: benchmarks in-process websocket_echo: no regex for a path that can't match
+            if static is not None:
+                if path != static:
+                    continue
+            elif prefix and not path.startswith(prefix):
+                continue
             match, child = route.matches(scope)
             if match is Match.FULL:
                 return route, child
         return None
+
+
+PLAIN_WEBSOCKET_MATCHES: set[Any] = {WebSocketRoute.matches}
+"""``matches`` functions that match a WebSocket by its path alone, as Starlette's
+``WebSocketRoute`` does (the router adds its own WebSocket route's)."""
+
+
+def _websocket_filter(route: BaseRoute) -> tuple[str | None, str]:
+    """(the only path ``route`` matches, or None; a prefix of every path it matches, or "")."""
+    if isinstance(route, WebSocketRoute) and type(route).matches in PLAIN_WEBSOCKET_MATCHES:
+        if not route.param_convertors:
+            return route.path, ""
+        return None, _literal_prefix(route.path)
+    return None, _mount_prefix(route)
