@@ -273,7 +273,11 @@ class VeloxAPI(Starlette):
             if self.max_body_size is not None or self.form_limits
             else []
         )
-        if limit or self.user_middleware:  # a limit error raised outside routing: 413
+        # a limit error raised outside routing (a middleware read the body): 413; not needed
+        # for middleware that declares it leaves the body alone (the batteries' layer)
+        if limit or any(
+            not getattr(m.cls, "leaves_body_alone", False) for m in self.user_middleware
+        ):
             limit.insert(0, Middleware(LimitErrorResponder))
         # None: no telemetry layer, plan step or per-request check
         telemetry = self._telemetry_runtime = start_telemetry(

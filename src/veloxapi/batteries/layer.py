@@ -76,6 +76,10 @@ def outer_layer(app: Any) -> OuterParts:
 class BatteryLayer:
     """The fused outer layer (see the module docs); built from :class:`OuterParts`."""
 
+    leaves_body_alone = True
+    """It never reads the request body nor runs the app in a task group, so no body-limit
+    error can surface through it: the application needs no 413 layer around it."""
+
     def __init__(self, app: ASGIApp, parts: OuterParts) -> None:
         self.app = app
         self.parts = parts

@@ -94,3 +94,20 @@ def test_redaction_applies_to_the_access_line(log_capture: LogCapture, path: str
     expected = logging.getLogger().handlers[-1].filters[1]  # the battery's redaction
     assert line["message"] == expected.redact_text(f"GET {line['route']} 200")  # type: ignore[attr-defined]
     assert line["request_id"]
+
+
+@pytest.mark.parametrize("where", ["route", "app"])
+def test_body_limits_still_answer_413_behind_the_battery_layer(where: str) -> None:
+    # the layer leaves the body alone, so the app adds no 413 layer for it alone
+    app = VeloxAPI(max_body_size=16 if where == "app" else None)
+
+    @app.post("/upload", max_body_size=16 if where == "route" else None)
+    async def upload(body: dict[str, str]) -> dict[str, str]:
+        return body
+
+    every_battery(app)
+    client = TestClient(app)
+    assert client.post("/upload", json={"a": "b"}).status_code == 200
+    too_big = client.post("/upload", json={"a": "b" * 100})
+    assert too_big.status_code == 413
+    assert client.post("/upload", json={"a": "c"}).json() == {"a": "c"}
