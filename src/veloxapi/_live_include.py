@@ -179,6 +179,18 @@ def _update_scope(scope: Scope, child_scope: Scope) -> None:
     scope.update(child_scope)
 
 
+def _original_matches(context: Any, scope: Scope) -> tuple[Match, Scope]:
+    """A path operation's own ``matches()``, called with its effective ``context`` in the
+    scope (put back as it was afterwards)."""
+    fastapi_scope = _fastapi_scope(scope)
+    previous = fastapi_scope.get(EFFECTIVE_ROUTE_CONTEXT_KEY, _MISSING)
+    fastapi_scope[EFFECTIVE_ROUTE_CONTEXT_KEY] = context
+    try:
+        return cast(tuple[Match, Scope], context.original_route.matches(scope))
+    finally:
+        _restore_fastapi_scope_key(scope, EFFECTIVE_ROUTE_CONTEXT_KEY, previous)
+
+
 def included_router_in(scope: Scope) -> Any:
     fastapi_scope = scope.get(FASTAPI_SCOPE_KEY)
     return fastapi_scope.get(INCLUDED_ROUTER_KEY) if isinstance(fastapi_scope, dict) else None
@@ -266,13 +278,7 @@ class _IncludedRouter(BaseRoute):
             elif candidate.starlette_route is None:  # a path operation: it matches itself
                 context = candidate
                 route = candidate.original_route
-                fastapi_scope = _fastapi_scope(scope)
-                previous = fastapi_scope.get(EFFECTIVE_ROUTE_CONTEXT_KEY, _MISSING)
-                fastapi_scope[EFFECTIVE_ROUTE_CONTEXT_KEY] = context
-                try:
-                    match, child_scope = route.matches(scope)
-                finally:
-                    _restore_fastapi_scope_key(scope, EFFECTIVE_ROUTE_CONTEXT_KEY, previous)
+                match, child_scope = _original_matches(context, scope)
             else:
                 context = candidate
                 route = candidate.starlette_route
@@ -389,13 +395,7 @@ class _Selecting(BaseRoute):
         context = self.context
         if context.starlette_route is not None:
             return cast(tuple[Match, Scope], context.matches(scope))
-        fastapi_scope = _fastapi_scope(scope)
-        previous = fastapi_scope.get(EFFECTIVE_ROUTE_CONTEXT_KEY, _MISSING)
-        fastapi_scope[EFFECTIVE_ROUTE_CONTEXT_KEY] = context
-        try:
-            return cast(tuple[Match, Scope], context.original_route.matches(scope))
-        finally:
-            _restore_fastapi_scope_key(scope, EFFECTIVE_ROUTE_CONTEXT_KEY, previous)
+        return _original_matches(context, scope)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         context = self.context

@@ -945,6 +945,9 @@ class APIRouter(starlette_routing.Router, IncludingRouter):
         if isinstance(route, APIRoute):
             return EffectiveAPIRoute(route, context)
         path = context.path_for(route) if hasattr(route, "path") else ""
+        # a route that is not a path operation has no limit of its own: its router's,
+        # then the inclusion's
+        limit = first_limit(context.included_router.max_body_size, context.options.max_body_size)
         copy: BaseRoute
         if isinstance(route, APIWebSocketRoute):
             copy = APIWebSocketRoute(
@@ -972,10 +975,9 @@ class APIRouter(starlette_routing.Router, IncludingRouter):
             mount.path_regex, mount.path_format, mount.param_convertors = compile_path(
                 mount.path + "/{path:path}"
             )
-            # a mount has no limits of its own: its router's, then the inclusion's
             mount.app = with_limits(
                 route.app,
-                first_limit(context.included_router.max_body_size, context.options.max_body_size),
+                limit,
                 merged_form_limits(
                     context.options.form_limits, context.included_router.form_limits
                 ),
@@ -989,7 +991,6 @@ class APIRouter(starlette_routing.Router, IncludingRouter):
             copy = starlette_routing.Host(route.host, app=app, name=route.name)
         else:
             return None  # a kind of route an inclusion can't place under its prefix
-        limit = first_limit(context.included_router.max_body_size, context.options.max_body_size)
         return EffectiveRouteContext(route, copy, with_limits(copy.handle, limit, None))
 
     # -- HTTP method decorators ----------------------------------------------------------------

@@ -23,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from veloxapi import params
 from veloxapi._frontend.route import FrontendRouteGroup
+from veloxapi._route_options import first_limit
 
 if TYPE_CHECKING:
     from veloxapi.routing import APIRouter
@@ -195,20 +196,9 @@ def include_low_priority(
         dependency_overrides_provider=parent.dependency_overrides_provider,
         router_class=router_class,
         # the included router's limit, else the inclusion's, else the including router's
-        max_body_size=next(
-            (
-                v
-                for v in (router.max_body_size, max_body_size, parent.max_body_size)
-                if v is not None
-            ),
-            None,
-        ),
+        max_body_size=first_limit(router.max_body_size, max_body_size, parent.max_body_size),
     )
     parent.routes.append(entry)
     parent._low_priority.routes.append(entry)
     parent._low_priority.mark_changed()
     return entry
-
-
-def _first_limit(*limits: int | None) -> int | None:
-    return next((limit for limit in limits if limit is not None), None)
