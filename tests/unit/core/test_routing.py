@@ -406,6 +406,27 @@ def test_static_route_registered_first_wins() -> None:
     assert client.get("/users/bob").json() == {"route": "param", "name": "bob"}
 
 
+def test_earlier_parameter_route_of_another_method_leaves_the_static_route_its_path() -> None:
+    app = VeloxAPI()
+
+    @app.post("/users/{name}")
+    def rename(name: str) -> dict[str, str]:
+        return {"route": "param", "name": name}
+
+    @app.get("/users/me")
+    def me() -> dict[str, str]:
+        return {"route": "me"}
+
+    @app.get("/users/{name}")
+    def by_name(name: str) -> dict[str, str]:
+        return {"route": "late param", "name": name}
+
+    client = TestClient(app)
+    assert client.get("/users/me").json() == {"route": "me"}
+    assert client.post("/users/me").json() == {"route": "param", "name": "me"}
+    assert client.get("/users/bob").json() == {"route": "late param", "name": "bob"}
+
+
 def test_same_path_different_methods_reach_their_own_endpoint() -> None:
     app = VeloxAPI()
 

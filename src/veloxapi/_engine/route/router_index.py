@@ -145,6 +145,7 @@ class RouteIndex:
         "_any_segment",
         "_by_segment",
         "_dynamic_api",
+        "_final",
         "_flat",
         "_flatten",
         "_key",
@@ -159,6 +160,7 @@ class RouteIndex:
         self._flat: list[BaseRoute] = []
         self._static: dict[str, list[_Candidate]] = {}
         self._static_api: set[int] = set()  # ids of static routes whose match we compute here
+        self._final: set[int] = set()  # positions of static routes no earlier route can match
         self._dynamic_api: set[int] = set()  # likewise for parameterised APIRoutes
         self._by_segment: dict[str, list[_Entry]] = {}
         self._any_segment: list[_Entry] = []
@@ -200,6 +202,24 @@ class RouteIndex:
                         self._static_api.add(id(route))
             else:
                 self._opaque.append((position, "", route, owner))
+        self._final = self._final_static_positions()
+
+    def _final_static_positions(self) -> set[int]:
+        """The positions of static routes whose full match ends the search: no route
+        before them could match their path (a parameterised route whose pattern accepts
+        it, a mount or custom route whose prefix allows it)."""
+        earlier = [*self._any_segment, *self._opaque]
+        for entries in self._by_segment.values():
+            earlier.extend(entries)
+        final: set[int] = set()
+        for path, candidates in self._static.items():
+            for position, _route, _owner in candidates:
+                if not any(
+                    other < position and _may_match(route, prefix, path)
+                    for other, prefix, route, _ in earlier
+                ):
+                    final.add(position)
+        return final
 
     def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
         """The first route that fully matches, and its child scope; None if none does.
@@ -224,6 +244,9 @@ class RouteIndex:
                     "path_params": dict(scope.get("path_params", {})),
                     "route": owner,
                 }
+                if position in self._final:
+                    # PERF: benchmarks in-process plain_dict: no later table to look at
+                    return route, child
                 best = (position, route, child)
                 break
             match, child = route.matches(scope)
@@ -313,6 +336,15 @@ def _match_api_route(route: Any, owner: BaseRoute, path: str, scope: Scope) -> S
     for key, value in found.groupdict().items():
         path_params[key] = convertors[key].convert(value)
     return {"endpoint": route.endpoint, "path_params": path_params, "route": owner}
+
+
+def _may_match(route: BaseRoute, prefix: str, path: str) -> bool:
+    """Whether an indexed parameterised or opaque route might match ``path``."""
+    if not path.startswith(prefix):
+        return False
+    if isinstance(route, Route) and type(route).matches in (Route.matches, IndexedRoute.matches):
+        return route.path_regex.match(path) is not None
+    return True  # a mount, host or custom route: it decides per request
 
 
 def _is_api_route(route: Any) -> bool:
