@@ -48,6 +48,9 @@ class _Inputs:
         self.headers = values if source is Source.HEADER else empty
         self.cookies = values if source is Source.COOKIE else empty
 
+    def headers_named(self, names: frozenset[bytes]) -> dict[str, list[Any]]:
+        return self.headers
+
 
 def request_params_to_args(
     fields: Sequence[ModelField], received_params: Mapping[str, Any]

@@ -390,6 +390,55 @@ def test_pydantic_model_as_grouped_cookies(header_client: TestClient) -> None:
     assert response.json() == {"detail": [missing("cookie", "session_id", input={})]}
 
 
+def test_headers_are_matched_without_regard_to_case_in_the_raw_scope() -> None:
+    """A server may hand over header names as the client spelt them: the parameters
+    still find theirs, the dependency's cookie included, and other headers are ignored."""
+    import asyncio
+
+    app = VeloxAPI()
+
+    @app.get("/who")
+    def who(
+        x_token: Annotated[list[str], Header()],
+        snowman: Annotated[str | None, Header(alias="x-\u2603")] = None,  # never on the wire
+        session: Annotated[str | None, Cookie()] = None,
+    ) -> dict[str, Any]:
+        return {"tokens": x_token, "snowman": snowman, "session": session}
+
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/who",
+        "raw_path": b"/who",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"Host", b"example.org"),
+            (b"X-Token", b"a"),
+            (b"x-token", b"b"),
+            (b"Cookie", b"theme=dark"),
+            (b"COOKIE", b"session=s1"),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("example.org", 80),
+    }
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 200
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    assert body == b'{"tokens":["a","b"],"snowman":null,"session":"s1"}'
+
+
 # -- path ----------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from veloxapi._request_limits import form_limits_in, is_limit_error
 from veloxapi.exceptions import HTTPException, RequestValidationError
 
 _PARSE_ERROR = "There was an error parsing the body"
+_COOKIE = frozenset({b"cookie"})
 _STARLETTE_BODY = Request.body
 
 
@@ -100,11 +101,23 @@ class Inputs:
             self._headers = parsed
         return self._headers
 
+    def headers_named(self, names: frozenset[bytes]) -> dict[str, list[str]]:
+        """The headers called ``names`` (lower-case), or more: every header once
+        :attr:`headers` has been parsed."""
+        if self._headers is not None:
+            return self._headers
+        found: dict[str, list[str]] = {}
+        for key, value in self.scope["headers"]:
+            key = key.lower()
+            if key in names:
+                found.setdefault(key.decode("latin-1"), []).append(value.decode("latin-1"))
+        return found
+
     @property
     def cookies(self) -> dict[str, list[str]]:
         if self._cookies is None:
             cookies: dict[str, str] = {}
-            for raw in self.headers.get("cookie", ()):
+            for raw in self.headers_named(_COOKIE).get("cookie", ()):
                 cookies.update(cookie_parser(raw))
             self._cookies = {k: [v] for k, v in cookies.items()}
         return self._cookies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from pydantic import (
@@ -48,10 +49,13 @@ class ParamGroupValidator:
         # how an error's loc is given back: (key, wire name) -> source, declared name, and
         # whether an index follows the name (a single value picked from a list)
         self.wire: dict[tuple[str | int, str | int], tuple[str, str, bool]] = {}
+        header_names: set[bytes] = set()  # the headers read, lower-case
         for spec in specs:
             key, attribute, index = _READ[(spec.source, spec.is_sequence)]
             sources[key] = attribute
             paths = []
+            if spec.source is Source.HEADER:
+                header_names.update(_wire_bytes(lookup_names(spec)))
             for name, declared in zip(lookup_names(spec), declared_names(spec), strict=True):
                 paths.append(AliasPath(key, name) if index is None else AliasPath(key, name, index))
                 self.wire.setdefault((key, name), (spec.source.value, declared, index is not None))
@@ -63,7 +67,12 @@ class ParamGroupValidator:
             )
         self.sources = tuple(sources.items())
         # the request's sources the parameters are read from, by their keys
-        self.collect: Callable[[Any], dict[str, Any]] = _collector(self.sources)
+        self.collect: Callable[[Any], dict[str, Any]] = _collector(
+            tuple(
+                (key, _reader(attribute, frozenset(header_names)))
+                for key, attribute in self.sources
+            )
+        )
         self.model: type[BaseModel] = create_model(
             f"{owner}_params",
             __config__=ConfigDict(arbitrary_types_allowed=True),
@@ -118,19 +127,43 @@ _READ: dict[tuple[Source, bool], tuple[str, str, int | None]] = {
 }
 
 
-def _collector(sources: tuple[tuple[str, str], ...]) -> Callable[[Any], dict[str, Any]]:
-    """A function reading ``sources`` (key, attribute) of the request inputs into a dict.
+def _wire_bytes(names: tuple[str, ...]) -> list[bytes]:
+    """Header names as they arrive (latin-1); a name latin-1 can't spell never arrives."""
+    found = []
+    for name in names:
+        try:
+            found.append(name.encode("latin-1"))
+        except UnicodeEncodeError:
+            continue
+    return found
+
+
+def _reader(attribute: str, header_names: frozenset[bytes]) -> Callable[[Any], Any]:
+    """What reads one source of the request inputs: ``attribute``, or for headers only
+    the ``header_names`` the parameters read.
+
+    PERF: benchmarks in-process dependencies: the other headers are not decoded.
+    """
+    if attribute == "headers":
+        return lambda inputs: inputs.headers_named(header_names)
+    return attrgetter(attribute)
+
+
+def _collector(
+    sources: tuple[tuple[str, Callable[[Any], Any]], ...],
+) -> Callable[[Any], dict[str, Any]]:
+    """A function reading ``sources`` (key, reader) of the request inputs into a dict.
 
     PERF: benchmarks in-process path_query: one or two sources (nearly every dependant)
     are read with no loop.
     """
     if len(sources) == 1:
-        ((key, attribute),) = sources
-        return lambda inputs: {key: getattr(inputs, attribute)}
+        ((key, read),) = sources
+        return lambda inputs: {key: read(inputs)}
     if len(sources) == 2:
-        (key, attribute), (key2, attribute2) = sources
-        return lambda inputs: {key: getattr(inputs, attribute), key2: getattr(inputs, attribute2)}
-    return lambda inputs: {key: getattr(inputs, attribute) for key, attribute in sources}
+        (key, read), (key2, read2) = sources
+        return lambda inputs: {key: read(inputs), key2: read2(inputs)}
+    return lambda inputs: {key: read(inputs) for key, read in sources}
 
 
 def _fields_validator(model: type[BaseModel]) -> Callable[..., dict[str, Any]]:
