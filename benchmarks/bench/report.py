@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import issue_targets
 from bench.envs import BENCH_DIR, PROJECT_DIR, RESULTS_DIR
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -168,6 +169,7 @@ def render(results: dict[str, Any], chart: str) -> str:
         if kind in results:
             parts += ["", f"**{title}**", "", *_table(results[kind], kind)]
             parts += ["", _target_summary(results[kind])]
+    parts += ["", *issue_targets.render(results)]
     failures = _failures(results)
     if failures:
         parts += ["", "Failed measurements:", "", *failures]
