@@ -133,7 +133,9 @@ async def solve_and_call(
     present = False
     direct: Any = _NOT_DIRECT  # the body's model, validated straight from the raw bytes
     if plan.body_mode is BodyMode.JSON_SINGLE and plan.raw_body is not None:
-        direct = await _validate_raw(plan.raw_body, inputs, strict_content_type)
+        raw = await inputs.json_raw(strict_content_type)
+        if raw is not None:
+            direct = _validate_raw(plan.raw_body, raw)
     if direct is not _NOT_DIRECT:
         present = True
     elif plan.body_mode is BodyMode.JSON_SINGLE or plan.body_mode is BodyMode.JSON_EMBEDDED:
@@ -263,14 +265,9 @@ def _fill(kwargs: dict[str, Any], step: Step, results: list[Any]) -> None:
 _NOT_DIRECT: Any = object()
 
 
-async def _validate_raw(
-    validator: SingleBodyValidator, inputs: Inputs, strict_content_type: bool
-) -> Any:
+def _validate_raw(validator: SingleBodyValidator, raw: bytes) -> Any:
     """The body's model validated from the raw JSON bytes, or ``_NOT_DIRECT`` (then the
     ordinary path parses and validates it, and reports any error FastAPI's way)."""
-    raw = await inputs.json_raw(strict_content_type)
-    if raw is None:
-        return _NOT_DIRECT
     validate = validator.validate_raw
     assert validate is not None
     try:
