@@ -1,4 +1,4 @@
-"""Shared fixtures: the anyio backend, and a real uvicorn server on loopback."""
+"""Fixtures for the tests of top-level modules: a real uvicorn server on loopback."""
 
 from __future__ import annotations
 
@@ -13,11 +13,6 @@ import uvicorn
 from starlette.types import ASGIApp
 
 Serve = Callable[[ASGIApp], AbstractContextManager[str]]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @contextmanager
