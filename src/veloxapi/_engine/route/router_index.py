@@ -231,7 +231,7 @@ class RouteIndex:
         if key != self._key:
             self._rebuild(routes)
             self._key = key
-        path = get_route_path(scope)
+        path = get_route_path(scope) if scope.get("root_path") else scope["path"]
         best: tuple[int, BaseRoute, Scope] | None = None
         for position, route, owner in self._static.get(path, ()):
             if id(route) in self._static_api:
@@ -239,9 +239,10 @@ class RouteIndex:
                 methods = route.methods  # type: ignore[attr-defined]
                 if methods and scope["method"] not in methods:
                     continue
+                outer = scope.get("path_params")
                 child: Scope = {
                     "endpoint": route.endpoint,  # type: ignore[attr-defined]
-                    "path_params": dict(scope.get("path_params", {})),
+                    "path_params": dict(outer) if outer else {},
                     "route": owner,
                 }
                 if position in self._final:
