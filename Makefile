@@ -18,7 +18,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 tests
 CONFORMANCE_ARGS ?=
 
-.PHONY: venv compat-libs test lint typecheck pytest run conformance conformance-baseline readme-table bench bench-quick bench-instructions profile docs soak
+.PHONY: venv compat-libs test lint typecheck pytest run conformance conformance-baseline readme-table bench bench-quick bench-instructions bench-breakdown profile docs soak
 
 venv: $(STAMP)
 
@@ -114,6 +114,10 @@ bench-quick: venv
 # Instructions per request under callgrind (valgrind), every framework; README tables.
 bench-instructions: venv
 	$(MAKE) -C benchmarks instructions
+
+# Where veloxapi's instructions go (layers, batteries), by ablation under callgrind.
+bench-breakdown: venv
+	$(MAKE) -C benchmarks breakdown
 
 # make profile SCENARIO=path_query [FRAMEWORK=fastapi]
 profile: venv

@@ -11,24 +11,35 @@ import logging
 import os
 from typing import Any
 
-from veloxapi.batteries import augment_app
-from veloxapi.batteries.ratelimit import RateLimitSettings
-
 _NULL = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
 
 
-def switch_on_batteries(app: Any) -> None:
-    augment_app(
-        app,
-        logging=True,
-        request_id=True,
-        metrics=True,
-        health=True,
-        errors=True,
-        security_headers=True,
-        rate_limit=RateLimitSettings(default_limits=("100000000/minute",)),
-        cache=True,
-    )
+BATTERIES = (
+    "logging",
+    "request_id",
+    "metrics",
+    "health",
+    "errors",
+    "security_headers",
+    "rate_limit",
+    "cache",
+)
+
+
+def switch_on_batteries(app: Any, without: str | None = None) -> None:
+    """Every battery on; with ``without``, every battery but that one (``bench.breakdown``
+    measures what each costs that way). veloxapi is imported here, so the names above can
+    be read where it is not installed (the harness's own venv)."""
+    from veloxapi.batteries import augment_app
+    from veloxapi.batteries.ratelimit import RateLimitSettings
+
+    if without is not None and without not in BATTERIES:
+        raise ValueError(f"unknown battery {without!r}; choose one of {', '.join(BATTERIES)}")
+    switched: dict[str, Any] = dict.fromkeys(BATTERIES, True)
+    switched["rate_limit"] = RateLimitSettings(default_limits=("100000000/minute",))
+    if without is not None:
+        switched[without] = False
+    augment_app(app, **switched)
     for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(_NULL)

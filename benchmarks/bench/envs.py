@@ -7,6 +7,7 @@ benchmarks/.venv-litestar. Same Pydantic version in all three. The harness itsel
 """
 
 import os
+import re
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
@@ -30,8 +31,15 @@ def bench_python() -> str:
     return python_for("fastapi")
 
 
+def base_framework(framework: str) -> str:
+    """The framework a ``bench.load`` variant belongs to (``batteries~metrics`` ->
+    ``batteries``, ``veloxapi@router`` -> ``veloxapi``)."""
+    return re.split("[~@]", framework, maxsplit=1)[0]
+
+
 def python_for(framework: str) -> str:
-    python = _PYTHONS[framework]
+    """The interpreter of ``framework`` (a ``bench.load`` variant: of its framework)."""
+    python = _PYTHONS[base_framework(framework)]
     if not Path(python).exists():
         raise FileNotFoundError(
             f"no Python for {framework!r} at {python}; run `make -C benchmarks setup`"
