@@ -1,0 +1,85 @@
+"""The WebSocket the engine hands to endpoints: Starlette's, with cheaper state checks.
+
+It is a ``starlette.websockets.WebSocket`` in every way user code can see: same
+class name, ``isinstance`` holds, ``client_state`` and ``application_state`` hold
+``WebSocketState`` members, and every message, state change and error is
+Starlette's. Only the checks on the paths a connected socket takes per message
+differ: a member is compared by identity with a module constant, where Starlette
+looks it up on the enum class at each check (a lookup through ``EnumType``'s
+``__getattr__`` hook). Anything off those paths (the handshake, a denial response,
+a closed socket) is Starlette's own code.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from starlette import websockets
+from starlette.types import Message, Receive, Scope, Send
+
+_CONNECTING = websockets.WebSocketState.CONNECTING
+_CONNECTED = websockets.WebSocketState.CONNECTED
+_DISCONNECTED = websockets.WebSocketState.DISCONNECTED
+
+
+class WebSocket(websockets.WebSocket):
+    """A Starlette ``WebSocket`` whose per-message state checks are identity tests.
+
+    PERF: benchmarks in-process websocket_echo.
+    """
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # the engine builds it for a WebSocket scope only: Starlette's asserts are moot
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.client_state = _CONNECTING
+        self.application_state = _CONNECTING
+
+    async def receive(self) -> Message:
+        if self.client_state is not _CONNECTED:
+            return await super().receive()
+        message = await self._receive()
+        kind = message["type"]
+        if kind == "websocket.disconnect":
+            self.client_state = _DISCONNECTED
+        elif kind != "websocket.receive":
+            raise RuntimeError(
+                'Expected ASGI message "websocket.receive" or "websocket.disconnect", '
+                f"but got {kind!r}"
+            )
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.application_state is not _CONNECTED:
+            await super().send(message)
+            return
+        kind = message["type"]
+        if kind == "websocket.close":
+            self.application_state = _DISCONNECTED
+        elif kind != "websocket.send":
+            raise RuntimeError(
+                f'Expected ASGI message "websocket.send" or "websocket.close", but got {kind!r}'
+            )
+        try:
+            await self._send(message)
+        except OSError:
+            self.application_state = _DISCONNECTED
+            raise websockets.WebSocketDisconnect(code=1006)  # noqa: B904 (Starlette's chaining)
+
+    async def receive_text(self) -> str:
+        return cast(str, (await self._receive_data())["text"])
+
+    async def receive_bytes(self) -> bytes:
+        return cast(bytes, (await self._receive_data())["bytes"])
+
+    async def _receive_data(self) -> Message:
+        """The next data message of an accepted socket; a disconnect raises."""
+        if self.application_state is not _CONNECTED:
+            raise websockets.WebSocketDisconnected(
+                'WebSocket is not connected. Need to call "accept" first.'
+            )
+        message = await self.receive()
+        if message["type"] == "websocket.disconnect":
+            raise websockets.WebSocketDisconnect(message["code"], message.get("reason"))
+        return message
