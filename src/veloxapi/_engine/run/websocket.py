@@ -3,15 +3,17 @@
 It is a ``starlette.websockets.WebSocket`` in every way user code can see: same
 class name, ``isinstance`` holds, ``client_state`` and ``application_state`` hold
 ``WebSocketState`` members, and every message, state change and error is
-Starlette's. Only the checks on the paths a connected socket takes per message
-differ: a member is compared by identity with a module constant, where Starlette
-looks it up on the enum class at each check (a lookup through ``EnumType``'s
-``__getattr__`` hook). Anything off those paths (the handshake, a denial response,
-a closed socket) is Starlette's own code.
+Starlette's. Only the checks on the paths an endpoint takes in a plain session
+differ (accepting, then receiving and sending while connected): a member is
+compared by identity with a module constant, where Starlette looks it up on the
+enum class at each check (a lookup through ``EnumType``'s ``__getattr__`` hook).
+Anything off those paths (a denial response, an accept after a manual
+``receive()``, a closed socket) is Starlette's own code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import cast
 
 from starlette import websockets
@@ -35,6 +37,23 @@ class WebSocket(websockets.WebSocket):
         self._send = send
         self.client_state = _CONNECTING
         self.application_state = _CONNECTING
+
+    async def accept(
+        self,
+        subprotocol: str | None = None,
+        headers: Iterable[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        if self.client_state is not _CONNECTING or self.application_state is not _CONNECTING:
+            await super().accept(subprotocol, headers)
+            return
+        message = await self._receive()
+        kind = message["type"]
+        if kind != "websocket.connect":
+            raise RuntimeError(f'Expected ASGI message "websocket.connect", but got {kind!r}')
+        self.client_state = _CONNECTED
+        self.application_state = _CONNECTED
+        accept = {"type": "websocket.accept", "subprotocol": subprotocol, "headers": headers or []}
+        await self._send(accept)
 
     async def receive(self) -> Message:
         if self.client_state is not _CONNECTED:
