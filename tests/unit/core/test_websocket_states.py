@@ -47,14 +47,17 @@ async def caught(call: Awaitable[Any]) -> Any:
 
 
 def run(
-    app: ASGIApp, incoming: list[Message], *, send_fails: bool = False, extensions: Any = None
+    app: ASGIApp, incoming: list[Any], *, send_fails: bool = False, extensions: Any = None
 ) -> list[Message]:
     """Serve one session: ``incoming`` are the client's messages; what the app sent."""
     sent: list[Message] = []
     pending = iter(incoming)
 
     async def receive() -> Message:
-        return next(pending)
+        message = next(pending)
+        if isinstance(message, Exception):
+            raise message  # what a receive callable wrapping the server's may raise
+        return message
 
     async def send(message: Message) -> None:
         if send_fails and message["type"] == "websocket.send":
@@ -76,7 +79,7 @@ def run(
 
 
 def both(
-    endpoint: Endpoint, incoming: list[Message], **options: Any
+    endpoint: Endpoint, incoming: list[Any], **options: Any
 ) -> tuple[list[Any], list[Message]]:
     """Run the session on Starlette and on VeloxAPI; return what the two had in common."""
     outcomes = []
@@ -198,10 +201,25 @@ def test_bytes_and_json_round_trips() -> None:
     ]
 
 
-@pytest.mark.parametrize("method", ["receive_text", "receive_bytes", "receive_json"])
+def test_iteration_also_ends_on_a_disconnect_raised_by_the_receive_callable() -> None:
+    async def endpoint(websocket: WebSocket, seen: list[Any]) -> None:
+        await websocket.accept()
+        seen.append([text async for text in websocket.iter_text()])
+        seen.append([data async for data in websocket.iter_bytes()])
+        seen.append(states(websocket))
+
+    stop = WebSocketDisconnect(1012)
+    seen, _ = both(endpoint, [CONNECT, HELLO, stop, DATA, stop])
+    assert seen == [["hello"], [b"\x00\x01"], (WebSocketState.CONNECTED,) * 2]
+
+
+@pytest.mark.parametrize(
+    "method", ["receive_text", "receive_bytes", "receive_json", "iter_text", "iter_bytes"]
+)
 def test_receiving_data_before_accept_is_refused(method: str) -> None:
     async def endpoint(websocket: WebSocket, seen: list[Any]) -> None:
-        seen.append(await caught(getattr(websocket, method)()))
+        received = getattr(websocket, method)()
+        seen.append(await caught(received if method.startswith("receive") else anext(received)))
 
     seen, sent = both(endpoint, [CONNECT])
     assert seen == [
