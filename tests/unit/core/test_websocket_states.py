@@ -112,9 +112,10 @@ def test_the_socket_is_a_starlette_websocket_named_as_one() -> None:
     async def endpoint(websocket: WebSocket, seen: list[Any]) -> None:
         seen.append((isinstance(websocket, StarletteWebSocket), type(websocket).__name__))
         seen.append([type(state) for state in states(websocket)])
+        seen.append(sorted(vars(websocket)))  # what Starlette's __init__ sets, no more or less
 
     seen, _ = both(endpoint, [CONNECT])
-    assert seen == [(True, "WebSocket"), [WebSocketState, WebSocketState]]
+    assert seen[:2] == [(True, "WebSocket"), [WebSocketState, WebSocketState]]
 
 
 def test_states_through_an_echo_session_and_a_client_disconnect() -> None:
@@ -326,3 +327,19 @@ def test_a_denial_response_goes_out_through_the_http_response_extension() -> Non
         "websocket.http.response.body",
     ]
     assert sent[0]["status"] == 403
+
+
+def test_closing_before_accept_refuses_the_handshake_and_a_later_accept() -> None:
+    async def endpoint(websocket: WebSocket, seen: list[Any]) -> None:
+        await websocket.close(1008)
+        seen.append(states(websocket))
+        seen.append(await caught(websocket.accept()))
+        seen.append(states(websocket))
+
+    seen, sent = both(endpoint, [CONNECT])
+    assert seen == [
+        (WebSocketState.CONNECTING, WebSocketState.DISCONNECTED),
+        ("WebSocketDisconnected", 'Cannot call "send" once a close message has been sent.', None),
+        (WebSocketState.CONNECTED, WebSocketState.DISCONNECTED),
+    ]
+    assert sent == [{"type": "websocket.close", "code": 1008, "reason": ""}]
