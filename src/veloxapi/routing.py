@@ -31,7 +31,8 @@ from starlette import routing as starlette_routing
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Match, Mount, compile_path, get_name
+from starlette.routing import BaseRoute, Mount, compile_path, get_name
+from starlette.routing import Match as Match  # FastAPI's module has it; user code imports it
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
@@ -45,8 +46,8 @@ from veloxapi._engine.compile.analysis import (
 from veloxapi._engine.compile.plan import Plan
 from veloxapi._engine.compile.plan_cache import PlanCache
 from veloxapi._engine.route.router_index import (
-    PLAIN_WEBSOCKET_MATCHES,
     IndexedRoute,
+    IndexedWebSocketRoute,
     RouteIndex,
     WebSocketIndex,
     answer_wrong_method,
@@ -479,7 +480,7 @@ def get_websocket_app(
 _GET_WEBSOCKET_APP = get_websocket_app
 
 
-class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
+class APIWebSocketRoute(_Planned, IndexedWebSocketRoute):
     """A WebSocket endpoint with dependencies and validated parameters."""
 
     def __init__(
@@ -506,15 +507,6 @@ class APIWebSocketRoute(_Planned, starlette_routing.WebSocketRoute):
             self.app = starlette_routing.websocket_session(
                 get_websocket_app(dependant=self.dependant, _route=self)
             )
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = super().matches(scope)
-        if match is not Match.NONE:
-            child_scope["route"] = self
-        return match, child_scope
-
-
-PLAIN_WEBSOCKET_MATCHES.add(APIWebSocketRoute.matches)  # it matches by path, naming itself
 
 
 class APIRouter(starlette_routing.Router, IncludingRouter):

@@ -375,57 +375,87 @@ def _literal_prefix(path: str) -> str:
     return re.split(r"{", path, maxsplit=1)[0]
 
 
+class IndexedWebSocketRoute(WebSocketRoute):
+    """A WebSocket route whose match the index computes itself for a static path, unless
+    a subclass overrides ``matches``. A match names the route in the child scope, as
+    FastAPI's routes do."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is not Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
+
+
+_PLAIN_WEBSOCKET_MATCHES = (WebSocketRoute.matches, IndexedWebSocketRoute.matches)
+"""``matches`` functions that match a WebSocket by its path alone."""
+_NEVER_WEBSOCKET_MATCHES = (Route.matches, IndexedRoute.matches)
+"""``matches`` functions of HTTP routes, which never match a WebSocket scope."""
+
+_StaticWebSocket = tuple[int, WebSocketRoute, bool]
+"""Position, a route matching one path only, whether its match names it in the scope."""
+_WebSocketEntry = tuple[int, BaseRoute, str]
+"""Position, a route, a literal prefix of every path it matches ("" when unknown)."""
+
+
 class WebSocketIndex:
     """The routes a WebSocket scope can match, in the router's order.
 
     A plain ``Route`` (an ``APIRoute`` among them) never matches a WebSocket scope, so
-    only the others are tried, first full match wins; anything else is left to
+    only the others are kept: the first plain route for each static path in a table,
+    the rest tried in their turn. First full match wins; anything else is left to
     Starlette's router loop, as for HTTP.
     """
 
-    __slots__ = ("_candidates", "_index", "_key")
+    __slots__ = ("_end", "_index", "_key", "_others", "_static")
 
     def __init__(self, index: RouteIndex) -> None:
         self._index = index  # the router's HTTP index, for its expanded route list
         self._key: Any = None
-        self._candidates: list[tuple[BaseRoute, str | None, str]] = []
+        self._static: dict[str, _StaticWebSocket] = {}
+        self._others: list[_WebSocketEntry] = []
+        self._end = 0  # past the last position
+
+    def _rebuild(self, routes: Sequence[BaseRoute]) -> None:
+        self._static = {}
+        self._others = []
+        flat = self._index.flat(routes)
+        self._end = len(flat)
+        for position, route in enumerate(flat):
+            matches = type(route).matches
+            if isinstance(route, Route) and matches in _NEVER_WEBSOCKET_MATCHES:
+                continue  # PERF: benchmarks in-process websocket_echo: HTTP routes unseen
+            if not (isinstance(route, WebSocketRoute) and matches in _PLAIN_WEBSOCKET_MATCHES):
+                self._others.append((position, route, _mount_prefix(route)))
+            elif route.param_convertors:
+                self._others.append((position, route, _literal_prefix(route.path)))
+            else:  # a later route with the same static path can never be reached by it
+                names_itself = matches is IndexedWebSocketRoute.matches
+                self._static.setdefault(route.path, (position, route, names_itself))
 
     def find(self, routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
         key = routes_key(routes)
         if key != self._key:
-            # PERF: benchmarks in-process websocket_echo: HTTP routes are skipped unseen
-            self._candidates = [
-                (route, *_websocket_filter(route))
-                for route in self._index.flat(routes)
-                if not (
-                    isinstance(route, Route)
-                    and type(route).matches in (Route.matches, IndexedRoute.matches)
-                )
-            ]
+            self._rebuild(routes)
             self._key = key
         path = get_route_path(scope)
-        for route, static, prefix in self._candidates:
-            # PERF: benchmarks in-process websocket_echo: no regex for a path that can't match
-            if static is not None:
-                if path != static:
-                    continue
-            elif prefix and not path.startswith(prefix):
+        if path.endswith("\n"):
+            return None  # Starlette's "$" also matches before a final newline: its loop decides
+        # PERF: benchmarks in-process websocket_echo: a static path needs no regex
+        static = self._static.get(path)
+        limit = self._end if static is None else static[0]
+        for position, route, prefix in self._others:
+            if position >= limit:
+                break
+            if prefix and not path.startswith(prefix):
                 continue
             match, child = route.matches(scope)
             if match is Match.FULL:
                 return route, child
-        return None
-
-
-PLAIN_WEBSOCKET_MATCHES: set[Any] = {WebSocketRoute.matches}
-"""``matches`` functions that match a WebSocket by its path alone, as Starlette's
-``WebSocketRoute`` does (the router adds its own WebSocket route's)."""
-
-
-def _websocket_filter(route: BaseRoute) -> tuple[str | None, str]:
-    """(the only path ``route`` matches, or None; a prefix of every path it matches, or "")."""
-    if isinstance(route, WebSocketRoute) and type(route).matches in PLAIN_WEBSOCKET_MATCHES:
-        if not route.param_convertors:
-            return route.path, ""
-        return None, _literal_prefix(route.path)
-    return None, _mount_prefix(route)
+        if static is None:
+            return None
+        _, found, names_itself = static
+        child = {"endpoint": found.endpoint, "path_params": dict(scope.get("path_params", {}))}
+        if names_itself:
+            child["route"] = found
+        return found, child

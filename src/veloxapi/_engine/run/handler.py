@@ -12,7 +12,6 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket
 
 from veloxapi._engine.compile.analysis import Injected
 from veloxapi._engine.compile.plan import BodyMode, Plan
@@ -23,6 +22,7 @@ from veloxapi._engine.run.offload import run_sync
 from veloxapi._engine.run.route_contract import PlannedRoute, PlannedWebSocketRoute
 from veloxapi._engine.run.solve import NOT_CALLED, RequestContext, solve, solve_and_call
 from veloxapi._engine.run.streaming import stream_response
+from veloxapi._engine.run.websocket import WebSocket
 from veloxapi.exception_handlers import is_body_allowed_for_status_code
 from veloxapi.exceptions import (
     EndpointContext,

@@ -3,10 +3,12 @@
 from collections.abc import Awaitable, Callable
 
 import pytest
-from starlette.routing import Mount, WebSocketRoute
+from starlette.routing import Match, Mount, WebSocketRoute
+from starlette.types import Scope
 from starlette.websockets import WebSocketDisconnect
 
 from veloxapi import APIRouter, VeloxAPI, WebSocket
+from veloxapi.routing import APIWebSocketRoute
 from veloxapi.testclient import TestClient
 
 
@@ -74,3 +76,52 @@ def test_exception_handler_applies_to_a_session_without_cleanup() -> None:
     ):
         websocket.receive_text()
     assert closed.value.code == 4001
+
+
+def test_routes_are_tried_in_order_whether_static_or_parameterised() -> None:
+    app = VeloxAPI()
+    app.add_api_websocket_route("/first/{name}", answering("parameterised first"))
+    app.add_api_websocket_route("/first/x", answering("static second"))
+    app.add_api_websocket_route("/second/x", answering("static first"))
+    app.add_api_websocket_route("/second/{name}", answering("parameterised second"))
+    app.add_api_websocket_route("/second/x", answering("same static path, later"))
+    assert first_text(app, "/first/x") == "parameterised first"
+    assert first_text(app, "/second/x") == "static first"
+    assert first_text(app, "/second/y") == "parameterised second"
+
+
+def test_a_static_route_names_itself_and_keeps_the_mounts_path_params() -> None:
+    inner = APIRouter()
+
+    @inner.websocket("/ws")
+    async def endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        scope = websocket.scope
+        named = scope["route"] is route and scope["endpoint"] is endpoint
+        await websocket.send_json({"named": named, "params": scope["path_params"]})
+        await websocket.close()
+
+    route = inner.routes[-1]
+    app = VeloxAPI()
+    app.mount("/tenant/{tenant}", Mount("", routes=inner.routes))
+    with TestClient(app).websocket_connect("/tenant/acme/ws") as websocket:
+        assert websocket.receive_json() == {"named": True, "params": {"tenant": "acme"}}
+
+
+def test_a_path_ending_in_a_newline_matches_as_starlette_matches_it() -> None:
+    # Starlette's path regex ends in "$", which also matches before a final newline
+    app = VeloxAPI()
+    app.add_api_websocket_route("/ws", answering("static"))
+    app.add_api_websocket_route("/{rest:path}", answering("catch-all"))
+    assert first_text(app, "/ws%0A") == "static"
+
+
+def test_a_route_class_with_its_own_matches_is_asked() -> None:
+    class OnlyOnTuesdays(APIWebSocketRoute):
+        def matches(self, scope: Scope) -> tuple[Match, Scope]:
+            return Match.NONE, {}
+
+    app = VeloxAPI()
+    app.router.routes.append(OnlyOnTuesdays("/ws", answering("never")))
+    app.add_api_websocket_route("/ws", answering("the next route"))
+    assert first_text(app, "/ws") == "the next route"
