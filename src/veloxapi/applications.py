@@ -305,11 +305,24 @@ class VeloxAPI(Starlette):
             )
         else:
             exceptions = StarletteExceptionMiddleware if watched else ExceptionMiddleware
+            outer = [Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug)]
+            user = self.user_middleware
+            if (
+                user
+                and getattr(user[0].cls, "answers_server_errors", False)
+                and not (watched or limit or exception_observer is not None)
+            ):
+                # the outermost middleware (the batteries' layer) does ServerErrorMiddleware's
+                # job itself: one layer less. PERF: benchmarks "batteries" column
+                first, user = user[0], user[1:]
+                errors = ServerErrorMiddleware(self.router, error_handler, self.debug)
+                kwargs: dict[str, Any] = {**first.kwargs, "server_errors": errors}
+                outer = [Middleware(first.cls, *first.args, **kwargs)]
             middleware = [
-                Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+                *outer,
                 *([Middleware(exception_observer)] if exception_observer is not None else []),
                 *limit,
-                *self.user_middleware,
+                *user,
                 Middleware(exceptions, handlers=handlers, debug=self.debug),
             ]
             app = self.router

@@ -23,7 +23,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
-from time import time
+from time import time_ns
 from typing import Any
 
 _SAFE = re.compile(r"[A-Za-z0-9._:@/+=\[\]%-]*")
@@ -43,13 +43,15 @@ class _Clock:
         """The second last seen and its text, replaced together (threads may share it)."""
 
     def now(self) -> str:
-        stamp = time()
-        second = int(stamp)
+        # PERF: benchmarks "batteries" column: integer divisions of the clock's
+        # nanoseconds cost less than ``int()`` of a float, twice
+        millis = time_ns() // 1_000_000
+        second = millis // 1000
         known = self._second
         if second != known[0]:
             moment = datetime.fromtimestamp(second, UTC)
             known = self._second = (second, moment.isoformat(timespec="seconds")[:-6])
-        return known[1] + _MILLIS[int((stamp - second) * 1000)]
+        return known[1] + _MILLIS[millis % 1000]
 
 
 def latency_ms(seconds: float) -> str:

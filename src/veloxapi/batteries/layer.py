@@ -19,14 +19,17 @@ response headers, CORS, errors, global rate limit.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from starlette._utils import is_async_callable
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import ClientDisconnect
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,15 +83,29 @@ class BatteryLayer:
     """It never reads the request body nor runs the app in a task group, so no body-limit
     error can surface through it: the application needs no 413 layer around it."""
 
-    def __init__(self, app: ASGIApp, parts: OuterParts) -> None:
+    answers_server_errors = True
+    """As the outermost middleware, the application hands it ServerErrorMiddleware's job
+    (``server_errors``) instead of wrapping it in one more layer."""
+
+    def __init__(
+        self, app: ASGIApp, parts: OuterParts, server_errors: ServerErrorMiddleware | None = None
+    ) -> None:
         self.app = app
         self.parts = parts
         self.prepared = Prepared(parts)
+        self.server_errors = server_errors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            await self._http(scope, receive, send)
+            sent = LayerSend(self.prepared, scope, send)
+            try:
+                await self._http(scope, receive, sent)
+            except Exception as exc:
+                if self.server_errors is None:
+                    raise
+                await self._server_error(exc, scope, receive, send, sent.started)
+                raise
         elif kind == "websocket" and self.parts.request_id is not None:
             await self._websocket(scope, receive, send)
         elif kind == "lifespan" and self.prepared.metrics_server is not None:
@@ -96,15 +113,14 @@ class BatteryLayer:
         else:
             await self.app(scope, receive, send)
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _http(self, scope: Scope, receive: Receive, sent: LayerSend) -> None:
         # PERF: benchmarks "batteries" column: one coroutine for the whole request;
         # the parts that are off cost one ``is None`` test each.
         prepared = self.prepared
         request_id = token = None
         if prepared.request_id_header is not None:
-            request_id = self._request_id(scope)
+            request_id = sent.request_id = self._request_id(scope)
             token = request_id_var.set(request_id)
-        sent = LayerSend(prepared, scope, send, request_id)
         done = None
         if prepared.metrics is not None:
             done = prepared.metrics.started(scope["method"])
@@ -139,6 +155,27 @@ class BatteryLayer:
                 self._record(scope, sent, perf_counter() - start, request_id)
             if token is not None:
                 request_id_var.reset(token)
+
+    async def _server_error(
+        self, exc: Exception, scope: Scope, receive: Receive, send: Send, started: bool
+    ) -> None:
+        """What ServerErrorMiddleware, outside this layer, would answer: the debug page,
+        the application's 500 handler, or a plain 500; sent to the server directly
+        unless the response has started."""
+        errors = self.server_errors
+        assert errors is not None
+        request = Request(scope)
+        handler: Callable[..., Any] | None = errors.handler
+        if errors.debug:
+            response = await run_in_threadpool(errors.debug_response, request, exc)
+        elif handler is None:
+            response = errors.error_response(request, exc)
+        elif is_async_callable(handler):
+            response = await handler(request, exc)
+        else:
+            response = await run_in_threadpool(handler, request, exc)
+        if not started:
+            await response(scope, receive, send)
 
     def _request_id(self, scope: Scope) -> str:
         prepared = self.prepared
@@ -202,14 +239,12 @@ class LayerSend:
         "status",
     )
 
-    def __init__(
-        self, prepared: Prepared, scope: Scope, send: Send, request_id: str | None
-    ) -> None:
+    def __init__(self, prepared: Prepared, scope: Scope, send: Send) -> None:
         self._prepared = prepared
         self.scope = scope
         self._send = send
         self._headers: Headers | None = None
-        self.request_id = request_id
+        self.request_id: str | None = None
         self.limit_headers: HeaderList | None = None
         self.received = 0
         self._receive: Receive | None = None

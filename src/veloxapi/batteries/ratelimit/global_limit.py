@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import math
+from time import time
 from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
@@ -23,7 +25,8 @@ from veloxapi.batteries.ratelimit.limiter import (
     too_many,
 )
 from veloxapi.batteries.ratelimit.middleware import GLOBAL_BUCKET
-from veloxapi.batteries.ratelimit.rates import Decision
+from veloxapi.batteries.ratelimit.rates import Algorithm, Decision
+from veloxapi.batteries.ratelimit.stores import FixedWindows, window_decision
 
 if TYPE_CHECKING:
     from veloxapi.batteries.layer import LayerSend
@@ -43,6 +46,15 @@ class GlobalLimit:
         self.prefixes = store_key_prefixes(GLOBAL_BUCKET, self.rates)
         self.immediate = self.by_peer and limiter.memory is not None
         """Counted without waiting: :meth:`refusal_now` answers."""
+        self.windows: FixedWindows | None = None
+        """The one rate's counts when they are fixed windows in memory: counted directly."""
+        if self.immediate and len(self.rates) == 1 and settings.algorithm is Algorithm.FIXED_WINDOW:
+            assert limiter.memory is not None
+            self.windows = limiter.memory.fixed_windows(self.rates[0])
+        self._quick_headers = self.headers and not self.legacy
+        self._limit_header = (b"ratelimit-limit", b"%d" % self.rates[0].limit)
+        self._reset: tuple[float, float, tuple[bytes, bytes]] = (0.0, 0.0, (b"", b""))
+        """The second (its start and end) the ``RateLimit-Reset`` header made last holds for."""
 
     async def refusal(self, scope: Scope, sent: LayerSend) -> Response | None:
         """Count the request: the 429 (or, failing closed, 503) response when it is
@@ -71,11 +83,38 @@ class GlobalLimit:
         """
         if self.exempt and scope["path"].startswith(self.exempt):
             return None
+        if self.windows is not None:
+            return self._in_window(scope, sent, self.windows)
         try:
             decision = self.limiter.count_now(self.prefixes, _peer(scope), self.rates)
         except StoreUnavailable:
             return _unavailable(scope)
         return self._answer(scope, sent, decision)
+
+    def _in_window(self, scope: Scope, sent: LayerSend, windows: FixedWindows) -> Response | None:
+        """:meth:`refusal_now` for one fixed-window rate in memory (:attr:`windows`).
+
+        PERF: benchmarks "batteries" column: one count, and for an allowed request the
+        headers made from bytes prepared ahead (the limit) or once a second (the reset).
+        """
+        wall = time()
+        count, end = windows.hit(self.prefixes[0] + _peer(scope), wall)
+        limit = windows.rate.limit
+        if count > limit or not self._quick_headers:
+            return self._answer(scope, sent, window_decision(windows.rate, count, end - wall))
+        remaining = (b"ratelimit-remaining", b"%d" % (limit - count))
+        sent.limit_headers = [self._limit_header, remaining, self._reset_header(end, wall)]
+        return None
+
+    def _reset_header(self, end: float, wall: float) -> tuple[bytes, bytes]:
+        """``RateLimit-Reset``: the whole seconds from ``wall`` to the window's ``end``,
+        rounded up. Windows end on a whole second, so within one second it is the same."""
+        since, until, header = self._reset
+        if not since <= wall < until:
+            second = math.floor(wall)
+            header = (b"ratelimit-reset", b"%d" % (int(end) - second))
+            self._reset = (float(second), float(second + 1), header)  # float: see FixedWindows
+        return header
 
     def _answer(self, scope: Scope, sent: LayerSend, decision: Decision | None) -> Response | None:
         if decision is None:

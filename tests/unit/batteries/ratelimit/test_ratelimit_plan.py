@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 
 from veloxapi import Depends, HTTPException, Security, VeloxAPI
@@ -93,3 +95,24 @@ def test_address_keyed_default_limits_apply_before_routing() -> None:
     assert [client.get("/nowhere").status_code for _ in range(3)] == [404, 404, 429]
     assert client.get("/by-ip", headers=bearer("user-1")).status_code == 429
     assert verify.calls == 0
+
+
+def test_address_keyed_default_limits_send_headers_counting_down() -> None:
+    client, _ = build(RateLimitSettings(default_limits=("3/hour",)))
+    before = time.time()
+    answers = [client.get("/nowhere") for _ in range(4)]
+    after = time.time()
+    assert [r.status_code for r in answers] == [404, 404, 404, 429]
+    assert [r.headers["ratelimit-limit"] for r in answers] == ["3"] * 4
+    assert [r.headers["ratelimit-remaining"] for r in answers] == ["2", "1", "0", "0"]
+    window_end = (math.floor(after / 3600) + 1) * 3600  # calendar-aligned: the next full hour
+    resets = {int(r.headers["ratelimit-reset"]) for r in answers}
+    assert resets <= set(range(math.ceil(window_end - after), math.ceil(window_end - before) + 1))
+    assert 1 <= int(answers[-1].headers["retry-after"]) <= 3600
+
+
+def test_address_keyed_default_limits_send_slowapi_headers_when_asked() -> None:
+    client, _ = build(RateLimitSettings(default_limits=("2/hour",), legacy_headers=True))
+    first = client.get("/nowhere")
+    assert first.headers["x-ratelimit-remaining"] == first.headers["ratelimit-remaining"] == "1"
+    assert time.time() < int(first.headers["x-ratelimit-reset"]) <= time.time() + 3601

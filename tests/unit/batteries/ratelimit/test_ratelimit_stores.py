@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -67,6 +68,17 @@ async def test_window_passes(store: RateLimitStore) -> None:
     assert not denied.allowed
     await asyncio.sleep(denied.retry_after + 0.05)
     assert (await store.hit("w", rate, Algorithm.SLIDING_WINDOW)).allowed
+
+
+async def test_fixed_window_passes_on_the_next_second(store: RateLimitStore) -> None:
+    rate = Rate(limit=1, period=1)
+    await asyncio.sleep(1.01 - time.time() % 1)  # both hits early in one calendar second
+    assert (await store.hit("f", rate, Algorithm.FIXED_WINDOW)).allowed
+    denied = await store.hit("f", rate, Algorithm.FIXED_WINDOW)
+    assert not denied.allowed
+    assert 0 < denied.reset <= 1
+    await asyncio.sleep(denied.reset + 0.05)
+    assert (await store.hit("f", rate, Algorithm.FIXED_WINDOW)).allowed
 
 
 async def test_token_bucket_refills(store: RateLimitStore) -> None:
