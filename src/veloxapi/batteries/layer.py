@@ -19,20 +19,19 @@ response headers, CORS, errors, global rate limit.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from starlette._utils import is_async_callable
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from veloxapi._engine.route.exception_middleware import answer_server_error
 from veloxapi._engine.route.router_index import served_route
 from veloxapi.batteries._asgi import UNMATCHED_ROUTE
 from veloxapi.batteries._request_ids import incoming_request_id, new_request_id, request_id_var
@@ -104,7 +103,9 @@ class BatteryLayer:
             except Exception as exc:
                 if self.server_errors is None:
                     raise
-                await self._server_error(exc, scope, receive, send, sent.started)
+                await answer_server_error(
+                    self.server_errors, exc, scope, receive, send, sent.started
+                )
                 raise
         elif kind == "websocket" and self.parts.request_id is not None:
             await self._websocket(scope, receive, send)
@@ -155,27 +156,6 @@ class BatteryLayer:
                 self._record(scope, sent, perf_counter() - start, request_id)
             if token is not None:
                 request_id_var.reset(token)
-
-    async def _server_error(
-        self, exc: Exception, scope: Scope, receive: Receive, send: Send, started: bool
-    ) -> None:
-        """What ServerErrorMiddleware, outside this layer, would answer: the debug page,
-        the application's 500 handler, or a plain 500; sent to the server directly
-        unless the response has started."""
-        errors = self.server_errors
-        assert errors is not None
-        request = Request(scope)
-        handler: Callable[..., Any] | None = errors.handler
-        if errors.debug:
-            response = await run_in_threadpool(errors.debug_response, request, exc)
-        elif handler is None:
-            response = errors.error_response(request, exc)
-        elif is_async_callable(handler):
-            response = await handler(request, exc)
-        else:
-            response = await run_in_threadpool(handler, request, exc)
-        if not started:
-            await response(scope, receive, send)
 
     def _request_id(self, scope: Scope) -> str:
         prepared = self.prepared

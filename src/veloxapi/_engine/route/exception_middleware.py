@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from starlette._utils import is_async_callable
 from starlette.exceptions import HTTPException, WebSocketException
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import ClientDisconnect, Request
@@ -87,28 +88,10 @@ class ExceptionMiddleware:
         except Exception as exc:
             if self.server_errors is None or scope["type"] != "http":
                 raise
-            await self._server_error(exc, scope, receive, send, started.started)
+            await answer_server_error(
+                self.server_errors, exc, scope, receive, send, started.started
+            )
             raise
-
-    async def _server_error(
-        self, exc: Exception, scope: Scope, receive: Receive, send: Send, started: bool
-    ) -> None:
-        """What ServerErrorMiddleware answers: the debug page, the 500 handler, or a plain 500."""
-        errors = self.server_errors
-        assert errors is not None
-        request = Request(scope)
-        if errors.debug:
-            response = await run_sync(errors.debug_response, request, exc)
-        elif errors.handler is None:
-            response = errors.error_response(request, exc)
-        else:
-            handler: Callable[..., Any] = errors.handler
-            if inspect.iscoroutinefunction(handler):
-                response = await handler(request, exc)
-            else:
-                response = await run_sync(handler, request, exc)
-        if not started:
-            await response(scope, receive, send)
 
     def _handler_for(self, exc: Exception) -> ExceptionHandler | None:
         if isinstance(exc, HTTPException):
@@ -154,6 +137,31 @@ class ExceptionMiddleware:
     async def websocket_exception(self, websocket: WebSocket, exc: Exception) -> None:
         assert isinstance(exc, WebSocketException)
         await websocket.close(code=exc.code, reason=exc.reason)
+
+
+async def answer_server_error(
+    errors: ServerErrorMiddleware,
+    exc: Exception,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    started: bool,
+) -> None:
+    """What ``errors`` (a ServerErrorMiddleware whose job a layer does instead) answers to
+    ``exc``: the debug page, the application's 500 handler, or a plain 500; sent unless
+    the response has started. The caller re-raises ``exc`` for the server."""
+    request = Request(scope)
+    handler: Callable[..., Any] | None = errors.handler
+    if errors.debug:
+        response = await run_sync(errors.debug_response, request, exc)
+    elif handler is None:
+        response = errors.error_response(request, exc)
+    elif is_async_callable(handler):
+        response = await handler(request, exc)
+    else:
+        response = await run_sync(handler, request, exc)
+    if not started:
+        await response(scope, receive, send)
 
 
 class _StartWatch:

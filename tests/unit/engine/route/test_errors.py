@@ -234,6 +234,40 @@ def test_exception_handler_for_exception_base_class() -> None:
     assert response.json() == {"error": "KeyError"}
 
 
+class _AsyncServerErrorHandler:
+    """A 500 handler that is an object with an async ``__call__`` (awaited, as Starlette
+    awaits it, not run in a thread)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, request: Request, exc: Exception) -> JSONResponse:
+        self.calls += 1
+        return JSONResponse({"server_error": type(exc).__name__}, status_code=500)
+
+
+@pytest.mark.parametrize("batteries", [False, True], ids=["bare", "batteries layer"])
+def test_a_callable_object_500_handler_answers_server_errors(batteries: bool) -> None:
+    handler = _AsyncServerErrorHandler()
+    app = VeloxAPI(exception_handlers={500: handler})
+    if batteries:
+        from veloxapi.batteries import augment_app
+
+        augment_app(app, request_id=True)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"server_error": "RuntimeError"}
+    assert handler.calls == 1
+    with pytest.raises(RuntimeError, match="secret internals"):
+        TestClient(app).get("/boom")  # and the exception still reaches the server
+
+
 def _raise_after_yield() -> Any:
     yield
     raise HTTPException(status_code=503, detail="Exception after yield")
