@@ -298,7 +298,7 @@ class VeloxAPI(Starlette):
         app: ASGIApp
         if not watched and not self.user_middleware and not limit and exception_observer is None:
             app = ExceptionMiddleware(
-                self.router,
+                self.router.entry(),
                 handlers=handlers,
                 debug=self.debug,
                 server_errors=ServerErrorMiddleware(self.router, error_handler, self.debug),
@@ -325,7 +325,7 @@ class VeloxAPI(Starlette):
                 *user,
                 Middleware(exceptions, handlers=handlers, debug=self.debug),
             ]
-            app = self.router
+            app = self.router.entry()
             for cls, args, kwargs in reversed(middleware):
                 app = cls(app, *args, **kwargs)
         return app

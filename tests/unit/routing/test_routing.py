@@ -752,3 +752,26 @@ def test_first_match_order_holds_across_literal_and_parameter_first_segments() -
     assert client.get("/items/b").json() == "item b"
     assert client.get("/items/3/detail").json() == "detail 3"
     assert client.get("/other/b").status_code == 404
+
+
+def test_a_patched_router_call_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instrumentation that wraps the router class's ``__call__`` sees every request,
+    though an unpatched router is entered without that extra call."""
+    from veloxapi.routing import APIRouter
+
+    seen: list[str] = []
+    original = APIRouter.__call__
+
+    async def wrapped(self: APIRouter, scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["path"])
+        await original(self, scope, receive, send)
+
+    app = VeloxAPI()
+
+    @app.get("/plain")
+    def plain() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    monkeypatch.setattr(APIRouter, "__call__", wrapped)
+    assert TestClient(app).get("/plain").json() == {"ok": "yes"}
+    assert seen == ["/plain"]
