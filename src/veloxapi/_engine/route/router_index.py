@@ -442,7 +442,7 @@ class WebSocketIndex:
         if key != self._key:
             self._rebuild(routes)
             self._key = key
-        path = get_route_path(scope)
+        path = get_route_path(scope) if scope.get("root_path") else scope["path"]
         if path.endswith("\n"):
             return None  # Starlette's "$" also matches before a final newline: its loop decides
         # PERF: benchmarks in-process websocket_echo: a static path needs no regex
@@ -459,7 +459,8 @@ class WebSocketIndex:
         if static is None:
             return None
         _, found, names_itself = static
-        child = {"endpoint": found.endpoint, "path_params": dict(scope.get("path_params", {}))}
+        outer = scope.get("path_params")
+        child = {"endpoint": found.endpoint, "path_params": dict(outer) if outer else {}}
         if names_itself:
             child["route"] = found
         return found, child
