@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from time import perf_counter
+from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import Headers
@@ -126,7 +126,7 @@ class BatteryLayer:
         if prepared.metrics is not None:
             done = prepared.metrics.started(scope["method"])
             receive = sent.measure_request(receive)
-        start = perf_counter() if prepared.observes else 0.0
+        start = perf_counter_ns() if prepared.observes else 0
         errors, limit = prepared.errors, prepared.global_limit
         try:
             response: Response | None = None
@@ -153,7 +153,7 @@ class BatteryLayer:
             if done is not None:
                 done()
             if prepared.observes:
-                self._record(scope, sent, perf_counter() - start, request_id)
+                self._record(scope, sent, perf_counter_ns() - start, request_id)
             if token is not None:
                 request_id_var.reset(token)
 
@@ -171,16 +171,16 @@ class BatteryLayer:
             state["request_id"] = request_id
         return request_id
 
-    def _record(self, scope: Scope, sent: LayerSend, elapsed: float, rid: str | None) -> None:
+    def _record(self, scope: Scope, sent: LayerSend, elapsed_ns: int, rid: str | None) -> None:
         route = getattr(served_route(scope), "path", None) or UNMATCHED_ROUTE
         prepared = self.prepared
         if prepared.access_log is not None:
             access = prepared.access_log
-            access.write(scope, route, sent.status, elapsed, sent.size, rid, trusted_id=True)
+            access.write(scope, route, sent.status, elapsed_ns, sent.size, rid, trusted_id=True)
         if prepared.metrics is not None:
             series = prepared.metrics.series(scope["method"], route)
             if series is not None:
-                series.observe(sent.status, elapsed, sent.received, sent.size)
+                series.observe(sent.status, elapsed_ns / 1e9, sent.received, sent.size)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = self._request_id(scope)

@@ -73,10 +73,10 @@ def test_a_route_without_batteries_keeps_the_plan_it_had() -> None:
 def test_the_access_line_is_the_formatters_line(log_capture: LogCapture) -> None:
     configure_logging(LoggingSettings(), stream=log_capture.stream)  # type: ignore[arg-type]
     scope = {"method": "GET", "client": ("10.0.0.9", 4711)}
-    AccessLog().write(scope, "/items/{item_id}", 200, 0.0012345, 17, "req-1")  # prepared parts
+    AccessLog().write(scope, "/items/{item_id}", 200, 1_234_500, 17, "req-1")  # prepared parts
     logging.getLogger(ACCESS_LOGGER).addFilter(lambda record: True)  # now through a LogRecord
     try:
-        AccessLog().write(scope, "/items/{item_id}", 200, 0.0012345, 17, "req-1")
+        AccessLog().write(scope, "/items/{item_id}", 200, 1_234_500, 17, "req-1")
     finally:
         logging.getLogger(ACCESS_LOGGER).filters.clear()
     fast, slow = log_capture.text.splitlines()
