@@ -78,6 +78,8 @@ class FastLines:
         self._second = (-1, "")
         """The second of the last line and its time text, replaced together (threads
         may share them)."""
+        self._handler: logging.Handler | None = None
+        """The battery's handler, once seen: known by identity after that."""
         self._parts: dict[tuple[str, str, int], Parts | None] = {}
         self._clients: dict[tuple[str, int], str] = {}
 
@@ -113,13 +115,13 @@ class FastLines:
                 return False
             logger = logger.parent
         handler: Any = root.handlers[0]
-        if (
-            type(handler) is not _StreamHandler
-            or handler.name != self.handler_name
-            or type(handler.formatter) is not self._formatter
-            or len(handler.filters) != 2
-            or handler.level > _INFO
-        ):
+        if handler is not self._handler and not self._is_batterys(handler):
+            return False
+        # What may change on the battery's handler and would change its output. (Its
+        # name no longer matters once it is known to be the battery's.)
+        if type(handler.formatter) is not self._formatter or len(handler.filters) != 2:
+            return False
+        if handler.level > _INFO:
             return False
         key = (method, route, status)
         parts = self._parts.get(key, _UNKNOWN)
@@ -166,6 +168,13 @@ class FastLines:
             return False  # the ordinary path reports the failure the handler's way
         finally:
             lock.release()
+        return True
+
+    def _is_batterys(self, handler: logging.Handler) -> bool:
+        """Whether ``handler`` is the battery's JSON handler (then remembered)."""
+        if type(handler) is not _StreamHandler or handler.name != self.handler_name:
+            return False
+        self._handler = handler
         return True
 
     def _client(self, client: tuple[str, int]) -> str:
