@@ -162,8 +162,9 @@ class FastLines:
         lock.acquire()  # PERF: cheaper than ``with`` on CPython 3.11
         try:
             stream.write(line)
-            if hasattr(stream, "flush"):
-                stream.flush()
+            flush = getattr(stream, "flush", None)
+            if flush is not None:
+                flush()
         except Exception:
             return False  # the ordinary path reports the failure the handler's way
         finally:

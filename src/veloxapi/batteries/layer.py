@@ -141,7 +141,17 @@ class BatteryLayer:
                 if done is not None:
                     done()
                 if prepared.observes:
-                    self._record(scope, sent, perf_counter_ns() - start, request_id)
+                    elapsed_ns = perf_counter_ns() - start
+                    route = getattr(served_route(scope), "path", None) or UNMATCHED_ROUTE
+                    if prepared.access_log is not None:
+                        prepared.access_log.write(
+                            scope, route, sent.status, elapsed_ns, sent.size, request_id, True
+                        )
+                    if prepared.metrics is not None:
+                        series = prepared.metrics.series(scope["method"], route)
+                        if series is not None:
+                            seconds = elapsed_ns / 1e9
+                            series.observe(sent.status, seconds, sent.received, sent.size)
                 if token is not None:
                     request_id_var.reset(token)
         except Exception as exc:  # ServerErrorMiddleware's job, when the application hands it
@@ -172,17 +182,6 @@ class BatteryLayer:
         else:
             state["request_id"] = request_id
         return request_id
-
-    def _record(self, scope: Scope, sent: LayerSend, elapsed_ns: int, rid: str | None) -> None:
-        route = getattr(served_route(scope), "path", None) or UNMATCHED_ROUTE
-        prepared = self.prepared
-        if prepared.access_log is not None:
-            access = prepared.access_log
-            access.write(scope, route, sent.status, elapsed_ns, sent.size, rid, trusted_id=True)
-        if prepared.metrics is not None:
-            series = prepared.metrics.series(scope["method"], route)
-            if series is not None:
-                series.observe(sent.status, elapsed_ns / 1e9, sent.received, sent.size)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = self._request_id(scope)

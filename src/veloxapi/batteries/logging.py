@@ -62,6 +62,7 @@ _RECORD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {
     "color_message",  # uvicorn's ANSI-coloured copy of the message
 }
 _HANDLER_NAME = "veloxapi"
+_INFO = logging.INFO
 
 
 class LoggingSettings(BatterySettings):
@@ -263,14 +264,13 @@ class AccessLog:
         elapsed_ns: int,
         size: int,
         request_id: str | None,
-        *,
         trusted_id: bool = False,
     ) -> None:
         """``elapsed_ns``: the latency in nanoseconds, written in milliseconds to the
         microsecond. ``trusted_id``: ``request_id`` is made of the characters a
         client's id may have (:func:`~veloxapi.batteries._request_ids.incoming_request_id`),
         as the outer layer's ids are."""
-        if not self.logger.isEnabledFor(logging.INFO):
+        if not self.logger.isEnabledFor(_INFO):
             return
         method: str = scope["method"]
         peer = scope.get("client")
