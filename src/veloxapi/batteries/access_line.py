@@ -99,13 +99,15 @@ class FastLines:
         ``trusted_id``: the request id is known to be made of characters needing no
         JSON escaping (the outer layer's ids).
 
-        PERF: benchmarks "batteries" column: one call, the checks, the clock and the
-        latency text written out here (a call costs as much as each of them).
+        PERF: benchmarks "batteries" column: the checks, the clock, the client and the
+        latency text written out here, one call where there were five.
         """
         # Nothing but the battery's handler reads the record: no logger from the access
         # logger up has handlers or filters of its own, or stops propagation, and the
         # root's one handler is the battery's, as configured. Read afresh every time,
-        # since any of them may change at any time.
+        # since any of them may change at any time; together with the logger's level
+        # (AccessLog.write asks isEnabledFor first) this is all that decides which
+        # handlers see the record and what the battery's handler writes.
         root = self._root
         if root.filters or len(root.handlers) != 1:
             return False
