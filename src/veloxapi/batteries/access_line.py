@@ -30,43 +30,14 @@ _SAFE = re.compile(r"[A-Za-z0-9._:@/+=\[\]%-]*")
 """Values written without JSON escaping (client addresses, request ids)."""
 
 
+_StreamHandler = logging.StreamHandler
+_INFO = logging.INFO
+
 _MILLIS = tuple(f".{millis:03d}+00:00" for millis in range(1000))
+"""The time's milliseconds and offset, by the number of milliseconds."""
 
-
-class _Clock:
-    """``2026-12-04T23:55:01.123+00:00`` (the JSON formatter's time), the seconds cached."""
-
-    __slots__ = ("_second",)
-
-    def __init__(self) -> None:
-        self._second = (-1, "")
-        """The second last seen and its text, replaced together (threads may share it)."""
-
-    def now(self) -> str:
-        # PERF: benchmarks "batteries" column: integer divisions of the clock's
-        # nanoseconds cost less than ``int()`` of a float, twice
-        millis = time_ns() // 1_000_000
-        second = millis // 1000
-        known = self._second
-        if second != known[0]:
-            moment = datetime.fromtimestamp(second, UTC)
-            known = self._second = (second, moment.isoformat(timespec="seconds")[:-6])
-        return known[1] + _MILLIS[millis % 1000]
-
-
-def latency_ms(seconds: float) -> str:
-    """``repr(round(seconds * 1000, 3))``, the JSON formatter's text for the latency.
-
-    ``round(x, 3)`` is the float nearest the correctly rounded 3-decimal text of
-    ``x``, which is what ``f"{x:.3f}"`` writes; that float's shortest repr is the
-    same text without trailing zeros. PERF: benchmarks "batteries" column: one
-    conversion instead of two.
-    """
-    millis = seconds * 1000
-    if not 0 <= millis < 1e15:  # repr switches to exponents at 1e16; not a latency
-        return repr(round(millis, 3))
-    text = f"{millis:.3f}".rstrip("0")
-    return text + "0" if text[-1] == "." else text
+_FRACTIONS = tuple(f".{micros:03d}".rstrip("0").ljust(2, "0") for micros in range(1000))
+"""A latency's decimals, by its microseconds: ``.0``, ``.001``, ``.01``, ``.123``."""
 
 
 def _quoted(value: str | None) -> str:
@@ -104,7 +75,11 @@ class FastLines:
         self._formatter = formatter
         self._redactor = redactor
         self._root = logging.getLogger()
-        self._clock = _Clock()
+        self._second = (-1, "")
+        """The second of the last line and its time text, replaced together (threads
+        may share them)."""
+        self._handler: logging.Handler | None = None
+        """The battery's handler, once seen: known by identity after that."""
         self._parts: dict[tuple[str, str, int], Parts | None] = {}
         self._clients: dict[tuple[str, int], str] = {}
 
@@ -113,17 +88,42 @@ class FastLines:
         method: str,
         route: str,
         status: int,
-        elapsed: float,
+        micros: int,
         size: int,
         client: tuple[str, int] | None,
         request_id: str | None,
         trusted_id: bool = False,
     ) -> bool:
         """Write the line and return ``True``, or ``False`` when the record must go
-        through ``logging`` instead. ``trusted_id``: the request id is known to be
-        made of characters needing no JSON escaping (the outer layer's ids)."""
-        handler = self._sole_handler()
-        if handler is None:
+        through ``logging`` instead. ``micros``: the latency in microseconds.
+        ``trusted_id``: the request id is known to be made of characters needing no
+        JSON escaping (the outer layer's ids).
+
+        PERF: benchmarks "batteries" column: the checks, the clock, the client and the
+        latency text written out here, one call where there were five.
+        """
+        # Nothing but the battery's handler reads the record: no logger from the access
+        # logger up has handlers or filters of its own, or stops propagation, and the
+        # root's one handler is the battery's, as configured. Read afresh every time,
+        # since any of them may change at any time; together with the logger's level
+        # (AccessLog.write asks isEnabledFor first) this is all that decides which
+        # handlers see the record and what the battery's handler writes.
+        root = self._root
+        if root.filters or len(root.handlers) != 1:
+            return False
+        logger: logging.Logger | None = self.logger
+        while logger is not root:
+            if logger is None or logger.handlers or logger.filters or not logger.propagate:
+                return False
+            logger = logger.parent
+        handler: Any = root.handlers[0]
+        if handler is not self._handler and not self._is_batterys(handler):
+            return False
+        # What may change on the battery's handler and would change its output. (Its
+        # name no longer matters once it is known to be the battery's.)
+        if type(handler.formatter) is not self._formatter or len(handler.filters) != 2:
+            return False
+        if handler.level > _INFO:
             return False
         key = (method, route, status)
         parts = self._parts.get(key, _UNKNOWN)
@@ -131,60 +131,62 @@ class FastLines:
             parts = self._prepare(handler, key)
         if parts is None:
             return False
+        # PERF: integer divisions of the clock's nanoseconds cost less than ``int()``
+        # of a float, twice; the second's text is made once a second
+        millis = time_ns() // 1_000_000
+        second = millis // 1000
+        known = self._second
+        if second != known[0]:
+            moment = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")[:-6]
+            known = self._second = (second, moment)
+        quoted_client = self._clients.get(client) if client else "null"
+        if quoted_client is None:
+            quoted_client = self._client(client)  # type: ignore[arg-type]
         quoted_id = f'"{request_id}"' if trusted_id else _quoted(request_id)
+        # PERF: the latency's text from integers and a table: the JSON formatter writes
+        # ``repr(micros / 1000)``, which is the decimal ``micros // 1000`` point
+        # ``micros % 1000`` (at most 15 significant digits: the float keeps them, and
+        # its shortest repr is them, trailing zeros dropped); formatting a float
+        # costs several times more
+        latency = (
+            str(micros // 1000) + _FRACTIONS[micros % 1000]
+            if micros < 10**15
+            else repr(micros / 1000)  # more digits than a float keeps; not a latency
+        )
         line = (
-            f'{{"time": "{self._clock.now()}{parts[0]}{quoted_id}{parts[1]}'
-            f'{latency_ms(elapsed)}, "response_size": {size}, '
-            f'"client": {self._client(client)}}}\n'
+            f'{{"time": "{known[1]}{_MILLIS[millis % 1000]}{parts[0]}{quoted_id}{parts[1]}'
+            f'{latency}, "response_size": {size}, "client": {quoted_client}}}\n'
         )
         stream = handler.stream
-        # PERF: benchmarks "batteries" column: what StreamHandler.emit and flush do
-        # (the handler's type is checked to be exactly StreamHandler), under the
-        # handler's lock taken once.
-        lock = handler.lock
+        # PERF: what StreamHandler.emit and flush do (the handler's type is checked to
+        # be exactly StreamHandler), under the handler's lock taken once.
+        lock: Any = handler.lock
         lock.acquire()  # PERF: cheaper than ``with`` on CPython 3.11
         try:
             stream.write(line)
-            if hasattr(stream, "flush"):
-                stream.flush()
+            flush = getattr(stream, "flush", None)
+            if flush is not None:
+                flush()
         except Exception:
             return False  # the ordinary path reports the failure the handler's way
         finally:
             lock.release()
         return True
 
-    def _client(self, client: tuple[str, int] | None) -> str:
-        """The client as a JSON value, remembered per address and port (a connection
-        sends many requests)."""
-        if not client:
-            return "null"
-        quoted = self._clients.get(client)
-        if quoted is None:
-            if len(self._clients) >= 4096:  # bounded: ports change with every connection
-                self._clients.clear()
-            quoted = self._clients[client] = _quoted(f"{client[0]}:{client[1]}")
-        return quoted
+    def _is_batterys(self, handler: logging.Handler) -> bool:
+        """Whether ``handler`` is the battery's JSON handler (then remembered)."""
+        if type(handler) is not _StreamHandler or handler.name != self.handler_name:
+            return False
+        self._handler = handler
+        return True
 
-    def _sole_handler(self) -> Any:
-        """The battery's JSON handler when it is the only reader of the record."""
-        root = self._root
-        if root.filters or len(root.handlers) != 1:
-            return None
-        logger: logging.Logger | None = self.logger
-        while logger is not root and logger is not None:
-            if logger.handlers or logger.filters or not logger.propagate:
-                return None
-            logger = logger.parent
-        handler = root.handlers[0]
-        if (
-            type(handler) is not logging.StreamHandler
-            or handler.name != self.handler_name
-            or type(handler.formatter) is not self._formatter
-            or len(handler.filters) != 2
-            or handler.level > logging.INFO
-        ):
-            return None
-        return handler
+    def _client(self, client: tuple[str, int]) -> str:
+        """The client as a JSON value, made once per address and port (a connection
+        sends many requests)."""
+        if len(self._clients) >= 4096:  # bounded: ports change with every connection
+            self._clients.clear()
+        quoted = self._clients[client] = _quoted(f"{client[0]}:{client[1]}")
+        return quoted
 
     def _prepare(self, handler: Any, key: tuple[str, str, int]) -> Parts | None:
         """The fixed parts of the line for one method, route and status; ``None`` when

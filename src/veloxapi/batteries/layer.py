@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from time import perf_counter
+from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import Headers
@@ -95,67 +95,79 @@ class BatteryLayer:
         self.server_errors = server_errors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            sent = LayerSend(self.prepared, scope, send)
+        if scope["type"] != "http":
+            await self._not_http(scope, receive, send)
+            return
+        # PERF: benchmarks "batteries" column: one coroutine for the whole request;
+        # the parts that are off cost one ``is None`` test each.
+        prepared = self.prepared
+        sent = LayerSend(prepared, scope, send)
+        try:
+            request_id = token = None
+            if prepared.request_id_header is not None:
+                request_id = sent.request_id = self._request_id(scope)
+                token = request_id_var.set(request_id)
+            done = None
+            app_receive = receive
+            if prepared.metrics is not None:
+                done = prepared.metrics.started(scope["method"])
+                app_receive = sent.measure_request(receive)
+            start = perf_counter_ns() if prepared.observes else 0
+            errors, limit = prepared.errors, prepared.global_limit
             try:
-                await self._http(scope, receive, sent)
-            except Exception as exc:
-                if self.server_errors is None:
+                response: Response | None = None
+                if prepared.cors is not None and sent.preflight(scope):
+                    response = prepared.cors.preflight_response(
+                        request_headers=sent.request_headers
+                    )
+                elif limit is not None:
+                    if limit.immediate:
+                        response = limit.refusal_now(scope, sent)
+                    else:
+                        response = await limit.refusal(scope, sent)
+                if response is None:
+                    await self.app(scope, app_receive, sent)
+                else:
+                    await response(scope, app_receive, sent)
+            except ClientDisconnect:
+                if errors is None:
                     raise
-                await answer_server_error(
-                    self.server_errors, exc, scope, receive, send, sent.started
-                )
+                errors.disconnected(scope)  # nobody to answer: logged, not re-raised
+            except Exception as exc:
+                if errors is None or sent.started or getattr(scope.get("app"), "debug", False):
+                    raise  # the server (or the debug traceback page) takes it from here
+                await errors.answer(scope, app_receive, sent, exc)
+            finally:
+                if done is not None:
+                    done()
+                if prepared.observes:
+                    elapsed_ns = perf_counter_ns() - start
+                    route = getattr(served_route(scope), "path", None) or UNMATCHED_ROUTE
+                    if prepared.access_log is not None:
+                        prepared.access_log.write(
+                            scope, route, sent.status, elapsed_ns, sent.size, request_id, True
+                        )
+                    if prepared.metrics is not None:
+                        series = prepared.metrics.series(scope["method"], route)
+                        if series is not None:
+                            seconds = elapsed_ns / 1e9
+                            series.observe(sent.status, seconds, sent.received, sent.size)
+                if token is not None:
+                    request_id_var.reset(token)
+        except Exception as exc:  # ServerErrorMiddleware's job, when the application hands it
+            if self.server_errors is None:
                 raise
-        elif kind == "websocket" and self.parts.request_id is not None:
+            await answer_server_error(self.server_errors, exc, scope, receive, send, sent.started)
+            raise
+
+    async def _not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "websocket" and self.parts.request_id is not None:
             await self._websocket(scope, receive, send)
         elif kind == "lifespan" and self.prepared.metrics_server is not None:
             await self.app(scope, self.prepared.metrics_server.lifespan_receive(receive), send)
         else:
             await self.app(scope, receive, send)
-
-    async def _http(self, scope: Scope, receive: Receive, sent: LayerSend) -> None:
-        # PERF: benchmarks "batteries" column: one coroutine for the whole request;
-        # the parts that are off cost one ``is None`` test each.
-        prepared = self.prepared
-        request_id = token = None
-        if prepared.request_id_header is not None:
-            request_id = sent.request_id = self._request_id(scope)
-            token = request_id_var.set(request_id)
-        done = None
-        if prepared.metrics is not None:
-            done = prepared.metrics.started(scope["method"])
-            receive = sent.measure_request(receive)
-        start = perf_counter() if prepared.observes else 0.0
-        errors, limit = prepared.errors, prepared.global_limit
-        try:
-            response: Response | None = None
-            if prepared.cors is not None and sent.preflight(scope):
-                response = prepared.cors.preflight_response(request_headers=sent.request_headers)
-            elif limit is not None:
-                if limit.immediate:
-                    response = limit.refusal_now(scope, sent)
-                else:
-                    response = await limit.refusal(scope, sent)
-            if response is None:
-                await self.app(scope, receive, sent)
-            else:
-                await response(scope, receive, sent)
-        except ClientDisconnect:
-            if errors is None:
-                raise
-            errors.disconnected(scope)  # nobody to answer: logged, not re-raised
-        except Exception as exc:
-            if errors is None or sent.started or getattr(scope.get("app"), "debug", False):
-                raise  # the server (or the debug traceback page) takes it from here
-            await errors.answer(scope, receive, sent, exc)
-        finally:
-            if done is not None:
-                done()
-            if prepared.observes:
-                self._record(scope, sent, perf_counter() - start, request_id)
-            if token is not None:
-                request_id_var.reset(token)
 
     def _request_id(self, scope: Scope) -> str:
         prepared = self.prepared
@@ -170,17 +182,6 @@ class BatteryLayer:
         else:
             state["request_id"] = request_id
         return request_id
-
-    def _record(self, scope: Scope, sent: LayerSend, elapsed: float, rid: str | None) -> None:
-        route = getattr(served_route(scope), "path", None) or UNMATCHED_ROUTE
-        prepared = self.prepared
-        if prepared.access_log is not None:
-            access = prepared.access_log
-            access.write(scope, route, sent.status, elapsed, sent.size, rid, trusted_id=True)
-        if prepared.metrics is not None:
-            series = prepared.metrics.series(scope["method"], route)
-            if series is not None:
-                series.observe(sent.status, elapsed, sent.received, sent.size)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = self._request_id(scope)

@@ -65,10 +65,12 @@ class Prepared:
         for key, _ in headers:
             if key in owned:
                 return self._merged(sent, headers)
-        # PERF: benchmarks "batteries" column: the app set none of the layer's headers
+        # PERF: benchmarks "batteries" column: the app set none of the layer's headers.
+        # A request id is ASCII (generated or checked by incoming_request_id): the
+        # default codec's bytes are latin-1's, without looking a codec up by name.
         header = self.request_id_header
         if header is not None and sent.request_id is not None:
-            headers.append((header, sent.request_id.encode("latin-1")))
+            headers.append((header, sent.request_id.encode()))
         security = self.security
         if security is not None:
             scope = sent.scope

@@ -3,11 +3,13 @@
 A request observed through prometheus-client directly costs a counter and three
 histogram observations, each taking its own lock and walking the bucket bounds
 in Python: most of what the metrics battery adds to a fast request. Here a
-finished request appends three numbers to ``array`` buffers of its series (its
-latency under its status): no lock (``array.append`` is one C call, atomic under
-the GIL), no bucket search, and no object that the garbage collector tracks
-(a queue of tuples would live through collections and make full collections
-come sooner). The buffers are handed over in bulk: before every scrape (a
+finished request appends three numbers to list buffers of its series (its
+latency under its status): no lock (``list.append`` is one C call, atomic under
+the GIL), no bucket search, and no new object that the garbage collector tracks
+(numbers are not tracked; a queue of tuples would live through collections and
+make full collections come sooner). PERF: benchmarks "batteries" column: lists,
+not ``array`` buffers, whose append converts and range-checks each number at
+several times the cost. The buffers are handed over in bulk: before every scrape (a
 collector registered first in the registry) and whenever a series has
 ``flush_every`` requests waiting. A scrape therefore always sees every finished
 request. In multiprocess mode ``flush_every`` is 1, since another worker's
@@ -21,7 +23,6 @@ Python bucket search per request.
 from __future__ import annotations
 
 import threading
-from array import array
 from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
@@ -30,11 +31,11 @@ from prometheus_client import Counter, Histogram
 from prometheus_client.registry import Collector
 
 
-def _take(buffer: array[Any]) -> list[Any]:
+def _take(buffer: list[Any]) -> list[Any]:
     """The values in ``buffer``, removed from it; appends made meanwhile stay (they
     go after the values taken, and only the one flushing thread removes)."""
     count = len(buffer)
-    values = buffer[:count].tolist()
+    values = buffer[:count]
     del buffer[:count]
     return values
 
@@ -68,7 +69,7 @@ class _Status:
     def __init__(self, counter: Any, latency: Any) -> None:
         self.counter = counter
         self.latency = latency
-        self.seconds = array("d")
+        self.seconds: list[float] = []
 
     def flush(self) -> None:
         seconds = _take(self.seconds)
@@ -97,8 +98,8 @@ class RouteSeries:
         self.method, self.route = method, route
         self.request_size = tallies.request_size.labels(method, route)
         self.response_size = tallies.response_size.labels(method, route)
-        self.received = array("q")
-        self.sent = array("q")
+        self.received: list[int] = []
+        self.sent: list[int] = []
         self._by_status: dict[int, _Status] = {}
         with tallies.lock:
             tallies.series.append(self)

@@ -11,14 +11,13 @@ import re
 
 import httpx
 import pytest
-from ops_helpers import LogCapture
+from ops_helpers import LogCapture, in_request, only_the_batterys_handler
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from veloxapi import VeloxAPI
 from veloxapi.batteries import augment_app
-from veloxapi.batteries.access_line import latency_ms
 from veloxapi.batteries.logging import ACCESS_LOGGER, AccessLog, LoggingSettings, configure_logging
 from veloxapi.batteries.ratelimit import RateLimitSettings
 from veloxapi.batteries.request_id import new_request_id
@@ -133,13 +132,32 @@ def test_headers_the_app_set_itself_are_merged_not_repeated() -> None:
     assert response.headers["ratelimit-limit"] == "100"
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_the_latency_text_is_the_json_formatters(seed: int) -> None:
+def _latency_texts(lines: list[str]) -> list[str]:
+    return [line.split('"latency_ms": ', 1)[1].split(",", 1)[0] for line in lines]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_latency_text_is_the_json_formatters(log_capture: LogCapture, seed: int) -> None:
+    configure_logging(LoggingSettings(), stream=log_capture.stream)  # type: ignore[arg-type]
+    only_the_batterys_handler()
     rng = random.Random(seed)
-    values = [0.0, 0.0000005, 0.0020625, 0.0012345, 1.0, 59.9999995, 1e9]
-    values += [rng.random() * 10.0 ** rng.randint(-7, 3) for _ in range(2000)]
-    for seconds in values:
-        assert latency_ms(seconds) == repr(round(seconds * 1000, 3)), seconds
+    values = [0, 499, 500, 1_000, 2_062_500, 1_234_500, 10**9, 59_999_999_500, 10**18, 10**21]
+    values += [int(rng.random() * 10 ** rng.randint(2, 13)) for _ in range(500)]
+    scope = {"method": "GET", "client": None}
+    with in_request("req-1"):
+        for elapsed_ns in values:
+            AccessLog().write(scope, "/x", 200, elapsed_ns, 3, "req-1")  # prepared parts
+        logging.getLogger(ACCESS_LOGGER).addFilter(lambda record: True)  # through a LogRecord
+        try:
+            for elapsed_ns in values:
+                AccessLog().write(scope, "/x", 200, elapsed_ns, 3, "req-1")
+        finally:
+            logging.getLogger(ACCESS_LOGGER).filters.clear()
+    lines = log_capture.text.splitlines()
+    fast, slow = _latency_texts(lines[: len(values)]), _latency_texts(lines[len(values) :])
+    assert fast == slow
+    assert fast[:4] == ["0.0", "0.0", "0.001", "0.001"]  # to the microsecond, half up
+    assert fast[4:7] == ["2.063", "1.235", "1000.0"]
 
 
 @pytest.mark.parametrize(
@@ -150,13 +168,116 @@ def test_the_access_lines_client_matches_the_formatters(
     log_capture: LogCapture, client: tuple[str, int] | None, expected: str | None
 ) -> None:
     configure_logging(LoggingSettings(), stream=log_capture.stream)  # type: ignore[arg-type]
+    only_the_batterys_handler()
     scope = {"method": "GET", "client": client}
-    AccessLog().write(scope, "/x", 201, 0.5, 3, "req-1")  # prepared parts
-    logging.getLogger(ACCESS_LOGGER).addFilter(lambda record: True)  # now through a LogRecord
-    try:
-        AccessLog().write(scope, "/x", 201, 0.5, 3, "req-1")
-    finally:
-        logging.getLogger(ACCESS_LOGGER).filters.clear()
+    with in_request("req-1"):
+        AccessLog().write(scope, "/x", 201, 500_000_000, 3, "req-1")  # prepared parts
+        logging.getLogger(ACCESS_LOGGER).addFilter(lambda record: True)  # through a LogRecord
+        try:
+            AccessLog().write(scope, "/x", 201, 500_000_000, 3, "req-1")
+        finally:
+            logging.getLogger(ACCESS_LOGGER).filters.clear()
     fast, slow = log_capture.text.splitlines()
     assert json.loads(fast)["client"] == expected
     assert fast.split('"level"', 1)[1] == slow.split('"level"', 1)[1]
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name == ACCESS_LOGGER:
+            self.messages.append(record.getMessage())
+
+
+def _logged_app(log_capture: LogCapture) -> TestClient:
+    app = VeloxAPI()
+
+    @app.get("/x")
+    async def x() -> dict[str, int]:
+        return {"x": 1}
+
+    augment_app(app, logging=True)
+    configure_logging(LoggingSettings(), stream=log_capture.stream)  # type: ignore[arg-type]
+    only_the_batterys_handler()
+    return TestClient(app)
+
+
+@pytest.mark.parametrize("name", ["", "veloxapi", ACCESS_LOGGER])
+def test_a_handler_added_after_the_first_request_sees_the_access_line(
+    log_capture: LogCapture, name: str
+) -> None:
+    client = _logged_app(log_capture)
+    assert client.get("/x").status_code == 200  # the line rendered directly
+    kept, logger = _Kept(), logging.getLogger(name)
+    logger.addHandler(kept)
+    try:
+        assert client.get("/x").status_code == 200
+    finally:
+        logger.removeHandler(kept)
+    assert client.get("/x").status_code == 200
+    assert kept.messages == ["GET /x 200"]
+    lines = log_capture.access()
+    assert len(lines) == 3  # the battery's handler still writes every line
+    assert {line["message"] for line in lines} == {"GET /x 200"}
+
+
+@pytest.mark.parametrize("name", ["", "veloxapi", ACCESS_LOGGER])
+def test_a_filter_added_after_the_first_request_applies_as_logging_applies_it(
+    log_capture: LogCapture, name: str
+) -> None:
+    client = _logged_app(log_capture)
+    assert client.get("/x").status_code == 200
+    seen: list[str] = []
+
+    def refuse(record: logging.LogRecord) -> bool:
+        seen.append(record.getMessage())
+        return record.name != ACCESS_LOGGER
+
+    logger = logging.getLogger(name)
+    logger.addFilter(refuse)
+    try:
+        assert client.get("/x").status_code == 200
+    finally:
+        logger.removeFilter(refuse)
+    assert client.get("/x").status_code == 200
+    lines = log_capture.access()
+    if name == ACCESS_LOGGER:  # a logger's filters see the records logged on it
+        assert seen == ["GET /x 200"]
+        assert len(lines) == 2
+    else:  # not those of its children, which still reach the handlers
+        assert seen == []
+        assert len(lines) == 3
+        assert lines[1].keys() == lines[0].keys()
+
+
+@pytest.mark.parametrize("name", ["", ACCESS_LOGGER])
+def test_a_level_raised_after_the_first_request_stops_the_access_line(
+    log_capture: LogCapture, name: str
+) -> None:
+    client = _logged_app(log_capture)
+    assert client.get("/x").status_code == 200
+    logger = logging.getLogger(name)
+    before = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        assert client.get("/x").status_code == 200
+    finally:
+        logger.setLevel(before)
+    assert client.get("/x").status_code == 200
+    assert len(log_capture.access()) == 2
+
+
+def test_a_level_raised_on_the_batterys_handler_stops_the_access_line(
+    log_capture: LogCapture,
+) -> None:
+    client = _logged_app(log_capture)
+    assert client.get("/x").status_code == 200
+    handler = logging.getLogger().handlers[-1]
+    handler.setLevel(logging.WARNING)
+    assert client.get("/x").status_code == 200
+    handler.setLevel(logging.NOTSET)
+    assert client.get("/x").status_code == 200
+    assert len(log_capture.access()) == 2

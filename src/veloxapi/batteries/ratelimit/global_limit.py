@@ -31,6 +31,9 @@ from veloxapi.batteries.ratelimit.stores import FixedWindows, window_decision
 if TYPE_CHECKING:
     from veloxapi.batteries.layer import LayerSend
 
+_PEER = "ip:"
+"""Before a client's address in its key."""
+
 
 class GlobalLimit:
     """Default limits keyed by address or API key, counted before routing."""
@@ -53,6 +56,8 @@ class GlobalLimit:
             self.windows = limiter.memory.fixed_windows(self.rates[0])
         self._quick_headers = self.headers and not self.legacy
         self._limit_header = (b"ratelimit-limit", b"%d" % self.rates[0].limit)
+        self._peer_prefix = self.prefixes[0] + _PEER
+        """A client's key in :attr:`windows` without its address."""
         self._reset: tuple[float, float, tuple[bytes, bytes]] = (0.0, 0.0, (b"", b""))
         """The second (its start and end) the ``RateLimit-Reset`` header made last holds for."""
 
@@ -79,41 +84,40 @@ class GlobalLimit:
         """:meth:`refusal` when it needs no waiting (:attr:`immediate`).
 
         PERF: benchmarks "batteries" column: no coroutine for the usual set-up,
-        limits by client address counted in memory.
+        limits by client address counted in memory; with one fixed-window rate
+        (:attr:`windows`), one count and, for an allowed request, the headers made
+        from bytes prepared ahead (the limit) or once a second (the reset), written
+        out here rather than in calls of their own.
         """
         if self.exempt and scope["path"].startswith(self.exempt):
             return None
-        if self.windows is not None:
-            return self._in_window(scope, sent, self.windows)
-        try:
-            decision = self.limiter.count_now(self.prefixes, _peer(scope), self.rates)
-        except StoreUnavailable:
-            return _unavailable(scope)
-        return self._answer(scope, sent, decision)
-
-    def _in_window(self, scope: Scope, sent: LayerSend, windows: FixedWindows) -> Response | None:
-        """:meth:`refusal_now` for one fixed-window rate in memory (:attr:`windows`).
-
-        PERF: benchmarks "batteries" column: one count, and for an allowed request the
-        headers made from bytes prepared ahead (the limit) or once a second (the reset).
-        """
+        windows = self.windows
+        if windows is None:
+            try:
+                decision = self.limiter.count_now(self.prefixes, _peer(scope), self.rates)
+            except StoreUnavailable:
+                return _unavailable(scope)
+            return self._answer(scope, sent, decision)
         wall = time()
-        count, end = windows.hit(self.prefixes[0] + _peer(scope), wall)
+        client = scope.get("client")
+        count, end = windows.hit(self._peer_prefix + (client[0] if client else "unknown"), wall)
         limit = windows.rate.limit
         if count > limit or not self._quick_headers:
             return self._answer(scope, sent, window_decision(windows.rate, count, end - wall))
+        since, until, reset = self._reset
+        if not since <= wall < until:
+            reset = self._reset_header(end, wall)
         remaining = (b"ratelimit-remaining", b"%d" % (limit - count))
-        sent.limit_headers = [self._limit_header, remaining, self._reset_header(end, wall)]
+        sent.limit_headers = [self._limit_header, remaining, reset]
         return None
 
     def _reset_header(self, end: float, wall: float) -> tuple[bytes, bytes]:
         """``RateLimit-Reset``: the whole seconds from ``wall`` to the window's ``end``,
-        rounded up. Windows end on a whole second, so within one second it is the same."""
-        since, until, header = self._reset
-        if not since <= wall < until:
-            second = math.floor(wall)
-            header = (b"ratelimit-reset", b"%d" % (int(end) - second))
-            self._reset = (float(second), float(second + 1), header)  # float: see FixedWindows
+        rounded up, made once a second (windows end on a whole second, so within one
+        second it is the same)."""
+        second = math.floor(wall)
+        header = (b"ratelimit-reset", b"%d" % (int(end) - second))
+        self._reset = (float(second), float(second + 1), header)  # float: see FixedWindows
         return header
 
     def _answer(self, scope: Scope, sent: LayerSend, decision: Decision | None) -> Response | None:
@@ -129,7 +133,7 @@ class GlobalLimit:
 
 def _peer(scope: Scope) -> str:
     client = scope.get("client")
-    return "ip:" + (client[0] if client else "unknown")
+    return _PEER + (client[0] if client else "unknown")
 
 
 def _unavailable(scope: Scope) -> Response:
