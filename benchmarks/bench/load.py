@@ -95,7 +95,7 @@ def _entered_at(app: Any, layer: str) -> Any:
         if layer == "stack":
             await app.middleware_stack(scope, receive, send)
         elif layer == "router":
-            await app.router(scope, receive, send)
+            await app.router.entry()(scope, receive, send)  # what the stack calls
         else:
             if not found:
                 route, child = app.router._index.find(app.router.routes, scope)
