@@ -55,14 +55,21 @@ def run(jobs: int) -> dict[str, Any]:
     }
 
 
+def _complete(
+    counts: dict[str, int], frameworks: tuple[str, ...], scenario: str
+) -> dict[str, int] | None:
+    """The counts of ``frameworks`` for ``scenario``, or None unless every one was measured."""
+    found = {fw: counts[f"{fw} {scenario}"] for fw in frameworks if f"{fw} {scenario}" in counts}
+    return found if len(found) == len(frameworks) else None
+
+
 def engine_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
     """Per scenario: the harness, the floor's work, and veloxapi's work by layer."""
     rows = []
     for scenario in ENGINE_SCENARIOS:
-        got = {fw: counts.get(f"{fw} {scenario}") for fw in ENGINE}
-        if any(value is None for value in got.values()):
+        c = _complete(counts, ENGINE, scenario)
+        if c is None:
             continue
-        c: dict[str, int] = {fw: value for fw, value in got.items() if value is not None}
         harness = c["harness"]
         rows.append(
             {
@@ -83,10 +90,9 @@ def battery_rows(counts: dict[str, int]) -> dict[str, dict[str, int]]:
     """Per scenario: each battery's cost with the others on, and the shared remainder."""
     found: dict[str, dict[str, int]] = {}
     for scenario in BATTERY_SCENARIOS:
-        got = {fw: counts.get(f"{fw} {scenario}") for fw in WITH_BATTERIES}
-        if any(value is None for value in got.values()):
+        c = _complete(counts, WITH_BATTERIES, scenario)
+        if c is None:
             continue
-        c: dict[str, int] = {fw: value for fw, value in got.items() if value is not None}
         every = c["batteries"]
         costs = {name: every - c[f"batteries~{name}"] for name in BATTERIES}
         total = every - c["veloxapi"]
