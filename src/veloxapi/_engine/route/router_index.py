@@ -209,11 +209,14 @@ class RouteIndex:
         """The positions of static routes whose full match ends the search: no route
         before them could match their path (a parameterised route whose pattern accepts
         it, a mount or custom route whose prefix allows it)."""
-        earlier = [*self._any_segment, *self._opaque]
-        for entries in self._by_segment.values():
-            earlier.extend(entries)
         final: set[int] = set()
         for path, candidates in self._static.items():
+            # the same routes find() would try after a static match on this path
+            earlier = [
+                *self._by_segment.get(path[1:].split("/", 1)[0], ()),
+                *self._any_segment,
+                *self._opaque,
+            ]
             for position, _route, _owner in candidates:
                 if not any(
                     other < position and _may_match(route, prefix, path)
