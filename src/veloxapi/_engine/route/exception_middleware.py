@@ -8,7 +8,6 @@ object only when an exception actually needs a handler.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -129,9 +128,7 @@ class ExceptionMiddleware:
             if scope["type"] == "http"
             else WebSocket(scope, receive, send)
         )
-        if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
-            type(handler).__call__
-        ):
+        if is_async_callable(handler):
             response = await handler(conn, exc)
         else:
             response = await run_sync(handler, conn, exc)
