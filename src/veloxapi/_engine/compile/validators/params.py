@@ -54,9 +54,10 @@ class ParamGroupValidator:
             key, attribute, index = _READ[(spec.source, spec.is_sequence)]
             sources[key] = attribute
             paths = []
+            names = lookup_names(spec)
             if spec.source is Source.HEADER:
-                header_names.update(_wire_bytes(lookup_names(spec)))
-            for name, declared in zip(lookup_names(spec), declared_names(spec), strict=True):
+                header_names.update(_wire_bytes(names))
+            for name, declared in zip(names, declared_names(spec), strict=True):
                 paths.append(AliasPath(key, name) if index is None else AliasPath(key, name, index))
                 self.wire.setdefault((key, name), (spec.source.value, declared, index is not None))
             annotation, info = field_for(spec)
